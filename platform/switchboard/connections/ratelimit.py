@@ -1,0 +1,57 @@
+"""A per-connection request budget shared by every process (it lives in the cache).
+
+Ashby allows 1,000 requests a minute per key. Live API calls may use the whole budget; background
+work (polling) stops at a reserve so it never starves developers' calls. The budget also follows
+what Ashby reports in X-RateLimit-Remaining, since other clients may share the key.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.core.cache import cache
+
+from connectors.errors import RateLimited
+
+
+class CacheRateLimiter:
+    def __init__(self, key: str, per_minute: int = 1000, background_share: float = 0.7,
+                 max_wait: float = 5.0):
+        self.key = key
+        self.per_minute = per_minute
+        self.background_limit = int(per_minute * background_share)
+        self.max_wait = max_wait
+
+    def _window(self) -> tuple[str, float]:
+        now = time.time()
+        window = int(now // 60)
+        return f"rl:{self.key}:{window}", 60 - (now % 60)
+
+    def acquire(self, *, background: bool = False) -> None:
+        limit = self.background_limit if background else self.per_minute
+        remote_left = cache.get(f"rl:{self.key}:remote")
+        reserve = self.per_minute - self.background_limit
+        if remote_left is not None and remote_left <= (reserve if background else 0):
+            self._wait_or_raise(cache.get(f"rl:{self.key}:reset") or 60, background)
+        counter, left = self._window()
+        cache.add(counter, 0, timeout=70)
+        try:
+            used = cache.incr(counter)
+        except ValueError:  # evicted between add and incr
+            cache.set(counter, 1, timeout=70)
+            used = 1
+        if used > limit:
+            self._wait_or_raise(left, background)
+
+    def _wait_or_raise(self, seconds: float, background: bool) -> None:
+        if background and seconds <= self.max_wait:
+            time.sleep(seconds)
+            return
+        raise RateLimited("The request budget for this connection is used up for this minute.",
+                          retry_after=seconds)
+
+    def update(self, remaining: int | None, reset_at: float | None) -> None:
+        if remaining is not None:
+            ttl = max(1, int(reset_at - time.time())) if reset_at else 60
+            cache.set(f"rl:{self.key}:remote", remaining, timeout=ttl)
+            cache.set(f"rl:{self.key}:reset", ttl, timeout=ttl)

@@ -1,0 +1,196 @@
+"""Connection business logic: lookup, operation validation, contexts for connectors, authorization."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from connectors.base import Connector, ConnectorContext, UpstreamCall
+from connectors.errors import ConnectorError, InsufficientPermissions, InvalidCredentials
+from connectors.registry import get_connector
+from switchboard.api.errors import ApiError
+from switchboard.connections.models import Connection
+from switchboard.connections.ratelimit import CacheRateLimiter
+
+logger = logging.getLogger("switchboard.connections")
+
+
+def connector_or_404(connector_id: str) -> Connector:
+    connector = get_connector(connector_id)
+    if connector is None:
+        raise ApiError("CONNECTOR::NOT_FOUND", f"There is no connector called {connector_id!r}.", 404)
+    return connector
+
+
+def find_connection(tenant, connector_id: str, owner_id: str) -> Connection:
+    connector_or_404(connector_id)
+    connection = Connection.objects.filter(tenant=tenant, connector_id=connector_id, owner_id=owner_id).first()
+    if connection is None:
+        raise ApiError("MORPH::CONNECTION::NOT_FOUND",
+                       f"No {connector_id} connection for owner {owner_id!r} in this project.", 404)
+    return connection
+
+
+def validate_operations(connector: Connector, operations) -> list[str]:
+    if not isinstance(operations, list) or not all(isinstance(op, str) for op in operations):
+        raise ApiError("MORPH::BAD_REQUEST", "operations must be a list of strings like \"atsJob::list\".", 400)
+    known_models = set(connector.models())
+    for op in operations:
+        model, _, action = op.partition("::")
+        if model not in known_models:
+            raise ApiError("CONNECTOR::RESOURCE_MODEL::NOT_FOUND",
+                           f"The {connector.name} connector has no model {model!r} (in operation {op!r}).", 400)
+        if connector.operation(op) is None:
+            raise ApiError("CONNECTOR::OPERATION::NOT_FOUND",
+                           f"{op!r} is not an operation of {connector.name}; operations are "
+                           f"<model>::list|retrieve|create|update|delete.", 400)
+    return list(dict.fromkeys(operations))
+
+
+def require_operation(connection: Connection, operation: str) -> None:
+    """Refuse an operation the connection was not created with, before any provider call."""
+    if operation not in connection.operations:
+        raise ApiError("CONNECTOR::OPERATION::NOT_FOUND",
+                       f"This connection was not granted {operation!r}; add it with PATCH "
+                       f"/v1/connections/{connection.connector_id}/{connection.owner_id}.", 403)
+    if connection.status != Connection.Status.AUTHORIZED or not connection.credentials:
+        raise ApiError("MORPH::CONNECTION::NOT_AUTHORIZED",
+                       "This connection is not authorized yet: authorize it first.", 401)
+
+
+def _base_url(connector: Connector) -> str:
+    setting = getattr(settings, f"{connector.id.upper()}_BASE_URL", None)
+    return (setting or connector.default_base_url).rstrip("/")
+
+
+def _recorder(connection: Connection | None, request_id: str | None):
+    def on_call(call: UpstreamCall) -> None:
+        from switchboard.logs.models import UpstreamCallLog
+
+        try:
+            UpstreamCallLog.record(connection, call, request_id)
+        except Exception:  # logging must never break the call it logs
+            logger.exception("could not record upstream call")
+
+    return on_call
+
+
+def connector_context(connection: Connection | None, *, credentials: dict | None = None,
+                      request_id: str | None = None, background: bool = False) -> ConnectorContext:
+    connector = connector_or_404(connection.connector_id if connection else "ashby")
+    key = f"{connection.pk}" if connection else "anon"
+    extra = {}
+    try:  # per-tenant connector settings (e.g. anonymize opt-in) live on ConnectorConfig
+        from switchboard.connections.models import ConnectorConfig
+
+        cfg = ConnectorConfig.objects.filter(tenant_id=connection.tenant_id, connector_id=connector.id).first()
+        extra = dict(cfg.settings) if cfg else {}
+    except Exception:
+        extra = {}
+    return ConnectorContext(
+        credentials=credentials if credentials is not None else (connection.credentials or {}),
+        base_url=_base_url(connector),
+        settings={"cursor_secret": settings.SECRET_KEY, **extra},
+        on_call=_recorder(connection, request_id),
+        rate_limiter=CacheRateLimiter(key),
+        request_id=request_id,
+        background=background,
+    )
+
+
+def client_for(connection: Connection, *, request_id: str | None = None, background: bool = False):
+    connector = connector_or_404(connection.connector_id)
+    return connector.client(connector_context(connection, request_id=request_id, background=background))
+
+
+def note_connector_error(connection: Connection, exc: ConnectorError) -> None:
+    """Keep the connection's record honest when a live call shows a problem."""
+    if isinstance(exc, InsufficientPermissions):
+        connector = connector_or_404(connection.connector_id)
+        granted = [p for p in connection.granted_permissions if p != getattr(exc, "permission", None)]
+        missing = connector.missing_operations(connection.operations, granted)
+        if granted != connection.granted_permissions or missing != connection.missing_operations:
+            connection.granted_permissions, connection.missing_operations = granted, missing
+            connection.save(update_fields=["granted_permissions", "missing_operations", "updated_at"])
+    elif isinstance(exc, InvalidCredentials):
+        connection.status = Connection.Status.ERROR
+        connection.last_error = "The stored credentials were rejected by the provider; reconnect the account."
+        connection.save(update_fields=["status", "last_error", "updated_at"])
+
+
+def check_and_store_credentials(connection: Connection, credentials: dict, *, request_id: str | None = None):
+    """Validate credentials with the connector, then store them encrypted with what they grant."""
+    connector = connector_or_404(connection.connector_id)
+    missing = [s.key for s in connector.auth.settings if s.required and not credentials.get(s.key)]
+    if missing:
+        raise ApiError("MORPH::CONNECTION::MISSING_REQUIRED_AUTHORIZATION_SETTINGS",
+                       f"Missing required authorization settings: {', '.join(missing)}.", 400)
+    unknown = sorted(set(credentials) - {s.key for s in connector.auth.settings})
+    if unknown:
+        raise ApiError("MORPH::BAD_REQUEST", f"Unknown authorization settings: {', '.join(unknown)}.", 400)
+    ctx = connector_context(connection, credentials=credentials, request_id=request_id)
+    try:
+        check = connector.check_credentials(ctx)
+    except InvalidCredentials as exc:
+        raise ApiError("MORPH::CONNECTION::NOT_AUTHORIZED",
+                       f"{connector.name} rejected these credentials: {exc.message}", 401) from None
+    previous = set(connection.granted_permissions)
+    with transaction.atomic():
+        connection.credentials = credentials
+        connection.granted_permissions = sorted(check.granted_permissions)
+        connection.missing_operations = connector.missing_operations(connection.operations,
+                                                                      check.granted_permissions)
+        connection.credential_info = check.info or {}
+        connection.status = Connection.Status.AUTHORIZED
+        connection.last_error = ""
+        connection.authorized_at = connection.permissions_checked_at = timezone.now()
+        connection.save()
+    on_authorized(connection, permissions_changed=previous != set(connection.granted_permissions))
+    return connection
+
+
+def recheck_permissions(connection: Connection) -> Connection:
+    """Re-run the credential check (periodic task and admin action)."""
+    if not connection.credentials:
+        return connection
+    connector = connector_or_404(connection.connector_id)
+    previous = (list(connection.granted_permissions), list(connection.missing_operations))
+    try:
+        check = connector.check_credentials(connector_context(connection, background=True))
+    except InvalidCredentials as exc:
+        connection.status = Connection.Status.ERROR
+        connection.last_error = f"Credentials rejected: {exc.message}"
+        connection.permissions_checked_at = timezone.now()
+        connection.save()
+        _emit_connection_event(connection, "credentialsFailing")
+        return connection
+    connection.granted_permissions = sorted(check.granted_permissions)
+    connection.missing_operations = connector.missing_operations(connection.operations, check.granted_permissions)
+    connection.permissions_checked_at = timezone.now()
+    if connection.status == Connection.Status.ERROR:
+        connection.status, connection.last_error = Connection.Status.AUTHORIZED, ""
+    connection.save()
+    if previous != (connection.granted_permissions, connection.missing_operations):
+        _emit_connection_event(connection, "permissionsChanged")
+    return connection
+
+
+def _emit_connection_event(connection: Connection, trigger: str) -> None:
+    """Connection events reach developers once the webhooks app is installed."""
+    try:
+        from switchboard.webhooks.services import emit_connection_event
+    except ImportError:
+        return
+    emit_connection_event(connection, trigger)
+
+
+def on_authorized(connection: Connection, *, permissions_changed: bool) -> None:
+    _emit_connection_event(connection, "authorized")
+    try:
+        from switchboard.webhooks.services import connection_authorized
+    except ImportError:
+        return
+    connection_authorized(connection)

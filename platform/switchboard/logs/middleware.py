@@ -1,0 +1,55 @@
+"""Record every /v1 call after it is answered."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from switchboard.core.middleware import is_api_path
+
+logger = logging.getLogger("switchboard.logs")
+
+# Query parameters never stored (a token in a URL is still a token).
+_REDACT = {"token", "sessiontoken", "session_token", "apikey", "api_key", "secret", "code", "state"}
+
+
+def _safe_query(request) -> str:
+    parts = []
+    for key, values in request.GET.lists():
+        shown = "[redacted]" if key.lower().replace("-", "") in _REDACT else ",".join(values)
+        parts.append(f"{key}={shown}")
+    return "&".join(parts)[:500]
+
+
+class RequestLogMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not is_api_path(request.path):
+            return self.get_response(request)
+        started = time.perf_counter()
+        response = self.get_response(request)
+        duration = (time.perf_counter() - started) * 1000
+        try:
+            self._record(request, response, duration)
+        except Exception:  # a logging failure must not turn a good answer into an error
+            logger.exception("could not record request log")
+        return response
+
+    def _record(self, request, response, duration):
+        from switchboard.logs.models import RequestLog
+
+        connection = getattr(request, "connection", None) or getattr(request, "session_connection", None)
+        error_code = getattr(request, "_error_code", None) or ""
+        if not error_code and response.status_code >= 400:
+            error_code = getattr(response, "data", {}).get("error", "") if hasattr(response, "data") else ""
+        auth = "session" if getattr(request, "session_connection", None) else (
+            "secret" if getattr(request, "api_key", None) else "none")
+        RequestLog.objects.create(
+            tenant=getattr(request, "tenant", None),
+            connection=connection if connection is not None and connection.pk else None,
+            method=request.method[:8], path=request.path[:500], query=_safe_query(request),
+            status=response.status_code, duration_ms=round(duration, 2),
+            request_id=getattr(request, "request_id", "")[:128], error_code=(error_code or "")[:100], auth=auth,
+        )
