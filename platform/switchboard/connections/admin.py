@@ -41,7 +41,8 @@ class ConnectorConfigForm(forms.ModelForm):
 
     class Meta:
         model = ConnectorConfig
-        fields = "__all__"
+        fields = ["tenant", "connector_id", "oauth_client_id", "oauth_client_secret", "brand_name",
+                  "brand_logo_url", "brand_color", "settings"]
 
     def clean_oauth_client_secret(self):
         value = self.cleaned_data.get("oauth_client_secret")
