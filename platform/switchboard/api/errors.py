@@ -45,9 +45,16 @@ def exception_handler(exc, context):
         if exc.retry_after is not None:
             headers["Retry-After"] = str(max(1, int(round(exc.retry_after))))
         response = Response(exc.as_dict(), status=exc.status, headers=headers)
-        if request is not None:
-            # The connection may want to record this (e.g. missing permissions): see connections.services.
-            request._connector_error = exc
+        connection = getattr(getattr(request, "_request", None), "connection", None)
+        if connection is not None and connection.pk:
+            # A live call that shows missing permissions or dead credentials updates the
+            # connection's record, so developers see it in the connection JSON.
+            from switchboard.connections.services import note_connector_error
+
+            try:
+                note_connector_error(connection, exc)
+            except Exception:
+                logger.exception("could not record connector error on the connection")
     elif isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed)):
         response = error_response("MORPH::UNAUTHORIZED", _flatten(exc.detail), 401)
     elif isinstance(exc, exceptions.Throttled):

@@ -43,4 +43,7 @@ class TenantAPIView(APIView):
         if not connector_id or not owner_id:
             raise ApiError("MORPH::BAD_REQUEST",
                            "Name the connection with the x-connector-id and x-owner-id headers.", 400)
-        return find_connection(self.tenant, connector_id, owner_id)
+        connection = find_connection(self.tenant, connector_id, owner_id)
+        # The request log and error bookkeeping read it from the request.
+        self.request._request.connection = connection
+        return connection
