@@ -218,8 +218,11 @@ class ConnectionHandle:
         return f"ConnectionHandle(connector_id={self.connector_id!r}, owner_id={self.owner_id!r})"
 
     def create(self, operations: Iterable[str] | None = None) -> Connection:
+        """Create the connection, or set its operations if it exists (the server upserts, so this
+        is safe to retry)."""
         body = {"operations": list(operations or [])}
-        return Connection.from_json(_json(self._t.request("POST", self._path, json=body)))
+        response = self._t.request("POST", self._path, json=body, idempotent=True)
+        return Connection.from_json(_json(response))
 
     def retrieve(self) -> Connection:
         return Connection.from_json(_json(self._t.request("GET", self._path)))

@@ -129,6 +129,8 @@ class Authorization(ApiObject):
     owner_id: str = ""
     status: str = ""
     authorization_url: str | None = None
+    # The connection after a server-side authorize with settings (granted and missing operations).
+    connection: Connection | None = None
 
     @property
     def is_authorized(self) -> bool:
@@ -136,12 +138,14 @@ class Authorization(ApiObject):
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Authorization:
+        connection = data.get("connection")
         return cls(
             raw=data,
             connector_id=data.get("connectorId", ""),
             owner_id=data.get("ownerId", ""),
             status=data.get("status", ""),
             authorization_url=data.get("authorizationUrl"),
+            connection=Connection.from_json(connection) if isinstance(connection, dict) else None,
         )
 
 
@@ -276,33 +280,38 @@ class UnifiedField(ApiObject):
 
 @dataclass
 class Connector(ApiObject):
-    """A connector's descriptor. DESIGN.md names what it holds (operations, models, auth settings)
-    but not every key, so anything beyond these attributes is in ``raw``."""
+    """A connector's descriptor: auth kind and settings, models with their operations."""
 
     id: str = ""
     name: str = ""
     auth_type: str | None = None
-    operations: list[Any] = field(default_factory=list)
-    models: list[Any] = field(default_factory=list)
+    # Auth settings the connector needs (Ashby: one secret ``apiKey``): [{key, name, isSecret, ...}].
     settings: list[Any] = field(default_factory=list)
+    # [{model, operations: [{name, operation, supported, permissions, note?}]}]
+    models: list[Any] = field(default_factory=list)
+    webhooks: Any = None
+
+    @property
+    def operations(self) -> list[str]:
+        """Every ``"model::operation"`` the connector knows (supported or not)."""
+        names = []
+        for model in self.models:
+            for op in _list(model.get("operations") if isinstance(model, dict) else None):
+                if isinstance(op, dict) and op.get("name"):
+                    names.append(op["name"])
+        return names
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Connector:
-        auth = data.get("auth")
-        auth_type = data.get("authType")
-        if auth_type is None and isinstance(auth, dict):
-            auth_type = auth.get("type")
-        settings = data.get("settings")
-        if settings is None and isinstance(auth, dict):
-            settings = auth.get("settings")
+        auth = _dict(data.get("auth"))
         return cls(
             raw=data,
             id=data.get("id", ""),
             name=data.get("name", ""),
-            auth_type=auth_type,
-            operations=_list(data.get("operations")),
+            auth_type=auth.get("type"),
+            settings=_list(auth.get("settings")),
             models=_list(data.get("models")),
-            settings=_list(settings),
+            webhooks=data.get("webhooks"),
         )
 
 
