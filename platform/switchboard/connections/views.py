@@ -42,14 +42,24 @@ def _body_dict(request) -> dict:
     return data
 
 
+_ConnectorSchema = inline_serializer("Connector", {
+    "object": serializers.CharField(default="connector"), "id": serializers.CharField(),
+    "name": serializers.CharField(), "auth": serializers.DictField(),
+    "models": serializers.ListField(child=serializers.DictField()), "webhooks": serializers.DictField()})
+_ConnectorListSchema = inline_serializer("ConnectorList", {
+    "data": _ConnectorSchema.__class__(many=True), "next": serializers.CharField(allow_null=True)})
+
+
 class ConnectorListView(TenantAPIView):
-    @extend_schema(summary="List connectors", tags=["connectors"])
+    @extend_schema(summary="List connectors", tags=["connectors"], operation_id="connectors_list",
+                   responses=_ConnectorListSchema)
     def get(self, request):
         return Response({"data": [c.describe() for c in all_connectors()], "next": None})
 
 
 class ConnectorDetailView(TenantAPIView):
-    @extend_schema(summary="Retrieve a connector: its auth settings, models and operations", tags=["connectors"])
+    @extend_schema(summary="Retrieve a connector: its auth settings, models and operations", tags=["connectors"],
+                   responses=_ConnectorSchema)
     def get(self, request, connector_id):
         return Response(connector_or_404(connector_id).describe())
 
