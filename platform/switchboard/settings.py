@@ -193,6 +193,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
      "processed_folder": str(VAR_DIR / "broker-processed"), "store_processed": False}
     if CELERY_BROKER_URL.startswith("filesystem") else {}
 )
+if CELERY_BROKER_URL.startswith("filesystem"):
+    for _folder in ("broker", "broker-processed"):
+        (VAR_DIR / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
