@@ -103,3 +103,12 @@ class UpstreamTimeout(UpstreamError):
 class Conflict(ConnectorError):
     code = "CONNECTOR::OPERATION::BAD_REQUEST"
     status = 409
+
+
+class SyncTokenExpired(ConnectorError):
+    """An incremental sync token is expired, invalid or covers too much change
+    (Ashby `sync_token_expired`, `sync_token_invalid`, `incremental_sync_too_large`).
+    The caller drops the token and falls back to a full pass; never shown to API users as a 5xx."""
+
+    code = "CONNECTOR::OPERATION::BAD_REQUEST"
+    status = 409

@@ -1,0 +1,1 @@
+"""Per-model handlers of the Ashby connector."""
