@@ -18,7 +18,7 @@ def hash_secret(secret: str) -> str:
 
 class Tenant(models.Model):
     name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=64, unique=True)
+    slug = models.SlugField(max_length=64, unique=True, blank=True, help_text="Left empty, made from the name.")
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
