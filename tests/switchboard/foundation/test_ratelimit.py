@@ -1,0 +1,51 @@
+"""The per-connection Ashby budget lives in the shared cache and lets live calls outrank polling."""
+
+import pytest
+from django.core.cache import cache
+
+from connectors.errors import RateLimited
+from switchboard.connections.ratelimit import CacheRateLimiter
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_live_calls_may_use_the_whole_budget_then_get_429():
+    limiter = CacheRateLimiter("conn-a", per_minute=5, max_wait=0)
+    for _ in range(5):
+        limiter.acquire()
+    with pytest.raises(RateLimited) as info:
+        limiter.acquire()
+    assert 0 < info.value.retry_after <= 60
+
+
+def test_background_work_stops_at_the_reserve():
+    limiter = CacheRateLimiter("conn-b", per_minute=10, background_share=0.5, max_wait=0)
+    for _ in range(5):
+        limiter.acquire(background=True)
+    with pytest.raises(RateLimited):
+        limiter.acquire(background=True)
+    limiter.acquire()  # a live call still gets through: polling yields to developers' calls
+
+
+def test_budgets_are_per_connection_and_shared_between_instances():
+    CacheRateLimiter("conn-c", per_minute=2).acquire()
+    CacheRateLimiter("conn-c", per_minute=2).acquire()  # another process, same counter
+    with pytest.raises(RateLimited):
+        CacheRateLimiter("conn-c", per_minute=2, max_wait=0).acquire()
+    CacheRateLimiter("conn-d", per_minute=2).acquire()
+
+
+def test_remote_remaining_from_ashby_is_respected():
+    limiter = CacheRateLimiter("conn-e", per_minute=1000, max_wait=0)
+    limiter.update(remaining=0, reset_at=None)
+    with pytest.raises(RateLimited):
+        limiter.acquire()
+    limiter.update(remaining=500, reset_at=None)
+    limiter.acquire()
