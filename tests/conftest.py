@@ -79,3 +79,46 @@ def api(tenant_keys):
 def other_api(other_tenant_keys):
     _, public, secret = other_tenant_keys
     return make_client(public, secret)
+
+
+# -- end-to-end: the Ashby sandbox and the platform on real loopback ports ---------------------
+
+SANDBOX_KEY = "e2e-sandbox-key"
+
+
+@pytest.fixture
+def sandbox():
+    """A fresh Ashby sandbox on a free loopback port, with one key holding every permission."""
+    from connectors.ashby.sandbox import ALL_PERMISSIONS, SandboxServer
+
+    server = SandboxServer(port=0, api_keys={SANDBOX_KEY: list(ALL_PERMISSIONS)}, candidates=30, seed=1)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def platform_server(transactional_db, live_server, sandbox, settings):
+    """The platform served over real HTTP (pytest-django's live server) and pointed at the sandbox.
+
+    Celery tasks run inline here so a single process shows the whole flow; the worker path itself
+    is covered by tests that start a real worker against the configured broker.
+    """
+    from types import SimpleNamespace
+
+    from switchboard.celery import app
+    from switchboard.tenants.services import create_tenant
+
+    settings.ASHBY_BASE_URL = sandbox.base_url
+    settings.PUBLIC_BASE_URL = live_server.url
+    settings.WEBHOOKS_ALLOW_PRIVATE_URLS = True
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    tenant, key, secret = create_tenant("E2E")
+    try:
+        yield SimpleNamespace(base_url=live_server.url, public_key=key.public_key, secret_key=secret,
+                              ashby_api_key=SANDBOX_KEY, sandbox=sandbox, tenant=tenant)
+    finally:
+        app.conf.task_always_eager = previous
