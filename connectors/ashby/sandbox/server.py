@@ -43,6 +43,10 @@ DEFAULT_FAULTS = {
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "AshbySandbox/1.0"
+    # One buffered write per response and no Nagle: otherwise headers and body leave as two
+    # segments and delayed ACKs add ~40 ms to every call, which ruins benchmarks.
+    wbufsize = 1 << 16
+    disable_nagle_algorithm = True
     sandbox: SandboxServer  # set on the subclass built per server
 
     def log_message(self, fmt, *args):
@@ -142,7 +146,9 @@ class SandboxServer:
         self._httpd = ThreadingHTTPServer((self.host, self.port), handler)
         self._httpd.daemon_threads = True
         self.port = self._httpd.server_address[1]
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="ashby-sandbox", daemon=True)
+        # A short poll interval keeps stop() (and so every test fixture) fast.
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="ashby-sandbox", daemon=True)
         self._thread.start()
         return self
 
