@@ -204,6 +204,11 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict = {
     "prune-request-logs": {"task": "switchboard.logs.tasks.prune_request_logs", "schedule": 3600.0},
+    # Proactive permission detection: re-check stored credentials hourly (each connection at most
+    # every PERMISSION_RECHECK_HOURS); tasks exist only once the connect app is installed.
+    "recheck-connection-permissions": {"task": "switchboard.connect.tasks.recheck_due_permissions",
+                                       "schedule": 3600.0},
+    "prune-connect-sessions": {"task": "switchboard.connect.tasks.prune_sessions", "schedule": 86400.0},
 }
 
 ASHBY_BASE_URL = env_str("ASHBY_BASE_URL", "https://api.ashbyhq.com")
