@@ -28,7 +28,7 @@ def _ops(model: str, perms: dict[str, tuple[str, ...]], unsupported: dict[str, s
 _SPECS: list[OperationSpec] = [
     *_ops("genericContact", {
         "list": ("candidatesRead",), "retrieve": ("candidatesRead",), "create": ("candidatesWrite",),
-        "update": ("candidatesWrite",), "delete": ("candidatesWrite",)}, {}, {
+        "update": ("candidatesWrite", "candidatesRead"), "delete": ("candidatesWrite",)}, {}, {
         "delete": "Ashby cannot delete candidates; with the connection setting allow_anonymize, delete "
                   "anonymizes the candidate (irreversible, only when all applications are archived or hired), "
                   "otherwise it answers NOT_SUPPORTED."}),
