@@ -209,6 +209,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "recheck-connection-permissions": {"task": "switchboard.connect.tasks.recheck_due_permissions",
                                        "schedule": 3600.0},
     "prune-connect-sessions": {"task": "switchboard.connect.tasks.prune_sessions", "schedule": 86400.0},
+    # Events and webhooks: re-queue due deliveries the broker lost, queue due polling passes, prune.
+    "webhooks-sweep": {"task": "switchboard.webhooks.tasks.sweep", "schedule": 15.0},
+    "webhooks-schedule-polls": {"task": "switchboard.webhooks.tasks.schedule_polls", "schedule": 60.0},
+    "webhooks-prune": {"task": "switchboard.webhooks.tasks.prune", "schedule": 3600.0},
 }
 
 ASHBY_BASE_URL = env_str("ASHBY_BASE_URL", "https://api.ashbyhq.com")

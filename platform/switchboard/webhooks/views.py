@@ -1,0 +1,244 @@
+"""`/v1/webhooks` (subscriptions), `/v1/events` (list, retrieve, replay, deliveries) and the
+provider receiver `POST /hooks/{connectorId}/{token}`. Thin: the work is in services."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from django.db import transaction
+from django.http import JsonResponse
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.response import Response
+
+from switchboard.api.errors import ApiError, bad_request
+from switchboard.api.views import TenantAPIView
+from switchboard.connections.services import connector_or_404, find_connection
+from switchboard.webhooks import catalog, inbound, services, urlsafety
+from switchboard.webhooks.models import Delivery, Event, Subscription
+
+DEFAULT_LIMIT, MAX_LIMIT = 50, 100
+
+
+def _body(request) -> dict:
+    data = request.data
+    if data in (None, "") or (hasattr(data, "__len__") and len(data) == 0):
+        return {}
+    if not isinstance(data, dict):
+        raise bad_request("The request body must be a JSON object.")
+    return data
+
+
+def _limit(request) -> int:
+    raw = request.query_params.get("limit")
+    if raw in (None, ""):
+        return DEFAULT_LIMIT
+    try:
+        value = int(raw)
+    except ValueError:
+        raise bad_request(f"limit must be an integer between 1 and {MAX_LIMIT}.") from None
+    if not 1 <= value <= MAX_LIMIT:
+        raise bad_request(f"limit must be an integer between 1 and {MAX_LIMIT}.")
+    return value
+
+
+def _encode_cursor(value) -> str:
+    return base64.urlsafe_b64encode(str(value).encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> str:
+    try:
+        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise bad_request("cursor is not valid; pass the `next` value of the previous page.") from None
+
+
+def _validated_url(url) -> str:
+    try:
+        urlsafety.check(url)
+    except urlsafety.UnsafeURL as exc:
+        raise bad_request(f"url refused: {exc}") from None
+    return url.strip()
+
+
+def _validated_events(events) -> list[str]:
+    try:
+        return catalog.validate_events(events)
+    except ValueError as exc:
+        raise bad_request(str(exc)) from None
+
+
+def _active(value) -> bool:
+    if not isinstance(value, bool):
+        raise bad_request("active must be true or false.")
+    return value
+
+
+class SubscriptionListView(TenantAPIView):
+    @extend_schema(summary="List webhook subscriptions", tags=["webhooks"], operation_id="webhooks_list",
+                   parameters=[OpenApiParameter("limit", int), OpenApiParameter("cursor", str)])
+    def get(self, request):
+        qs = self.scoped(Subscription.objects.all()).order_by("-created_at", "-id")
+        limit = _limit(request)
+        # Subscriptions are few per project: an offset cursor is simple and stable enough.
+        cursor = request.query_params.get("cursor")
+        offset = 0
+        if cursor:
+            raw = _decode_cursor(cursor)
+            if not raw.isdigit():
+                raise bad_request("cursor is not valid; pass the `next` value of the previous page.")
+            offset = int(raw)
+        page = list(qs[offset:offset + limit + 1])
+        nxt = _encode_cursor(offset + limit) if len(page) > limit else None
+        return Response({"data": [s.to_json() for s in page[:limit]], "next": nxt})
+
+    @extend_schema(summary="Subscribe a URL to events", tags=["webhooks"], operation_id="webhooks_create",
+                   description="`events`: a list of `\"<model>::<created|updated|deleted>\"`, connection events "
+                               "(`\"connection::authorized\"`, ...) or `\"*\"`. Give `connectorId` and `ownerId` to "
+                               "limit the subscription to one connection. The answer carries the signing secret "
+                               "(`whsec_...`) once; deliveries are signed per Standard Webhooks.")
+    def post(self, request):
+        body = _body(request)
+        unknown = sorted(set(body) - {"url", "events", "connectorId", "ownerId", "active"})
+        if unknown:
+            raise bad_request(f"Unknown fields: {', '.join(unknown)}.")
+        url = _validated_url(body.get("url"))
+        events = _validated_events(body.get("events"))
+        connector_id, owner_id = body.get("connectorId"), body.get("ownerId")
+        if bool(connector_id) != bool(owner_id):
+            raise bad_request("Give both connectorId and ownerId (one connection), or neither (all connections).")
+        if connector_id:
+            if not isinstance(connector_id, str) or not isinstance(owner_id, str):
+                raise bad_request("connectorId and ownerId must be strings.")
+            connector_or_404(connector_id)
+            find_connection(self.tenant, connector_id, owner_id)
+        with transaction.atomic():
+            sub = Subscription.objects.create(
+                tenant=self.tenant, url=url, events=events, connector_id=connector_id or "", owner_id=owner_id or "",
+                is_active=_active(body.get("active", True)), secret=services.new_signing_secret())
+            services.subscriptions_changed(sub)
+        return Response(sub.to_json(with_secret=True), status=201)
+
+
+class SubscriptionDetailView(TenantAPIView):
+    def _get(self, id) -> Subscription:
+        sub = self.scoped(Subscription.objects.all()).filter(pk=id).first()
+        if sub is None:
+            raise ApiError("MORPH::NOT_FOUND", f"No webhook subscription {id!r} in this project.", 404)
+        return sub
+
+    @extend_schema(summary="Retrieve a webhook subscription", tags=["webhooks"], operation_id="webhooks_retrieve")
+    def get(self, request, id):
+        return Response(self._get(id).to_json())
+
+    @extend_schema(summary="Update a webhook subscription", tags=["webhooks"], operation_id="webhooks_update",
+                   description="Change `url`, `events` or `active`. Setting `active` to true again clears the "
+                               "automatic-disable reason and the failure streak.")
+    def patch(self, request, id):
+        sub = self._get(id)
+        body = _body(request)
+        unknown = sorted(set(body) - {"url", "events", "active"})
+        if unknown:
+            raise bad_request(f"Unknown or read-only fields: {', '.join(unknown)}.")
+        if "url" in body:
+            sub.url = _validated_url(body["url"])
+        if "events" in body:
+            sub.events = _validated_events(body["events"])
+        if "active" in body:
+            active = _active(body["active"])
+            if active and not sub.is_active:
+                sub.disabled_reason, sub.disabled_at, sub.failure_streak, sub.failing_since = "", None, 0, None
+            sub.is_active = active
+        with transaction.atomic():
+            sub.save()
+            services.subscriptions_changed(sub)
+        return Response(sub.to_json())
+
+    @extend_schema(summary="Delete a webhook subscription", tags=["webhooks"], operation_id="webhooks_delete",
+                   responses={204: None})
+    def delete(self, request, id):
+        sub = self._get(id)
+        with transaction.atomic():
+            sub.delete()
+            services.subscriptions_changed(sub)
+        return Response(status=204)
+
+
+class EventListView(TenantAPIView):
+    @extend_schema(summary="List events", tags=["events"], operation_id="events_list",
+                   description="Newest first. Filters: `type` (comma-separated), `connectorId`, `ownerId`, "
+                               "`createdAfter`/`createdBefore` (ISO-8601); `limit` (max 100) and `cursor`.",
+                   parameters=[OpenApiParameter(p, str) for p in
+                               ("type", "connectorId", "ownerId", "createdAfter", "createdBefore", "cursor")]
+                   + [OpenApiParameter("limit", int)])
+    def get(self, request):
+        params = request.query_params
+        qs = self.scoped(Event.objects.all())
+        if params.get("type"):
+            qs = qs.filter(type__in=[t.strip() for t in params["type"].split(",") if t.strip()])
+        if params.get("connectorId"):
+            qs = qs.filter(connector_id=params["connectorId"])
+        if params.get("ownerId"):
+            qs = qs.filter(owner_id=params["ownerId"])
+        for name, lookup in (("createdAfter", "created_at__gt"), ("createdBefore", "created_at__lt")):
+            if params.get(name):
+                when = parse_datetime(params[name])
+                if when is None:
+                    raise bad_request(f"{name} must be an ISO-8601 date-time, e.g. 2026-01-31T12:00:00Z.")
+                qs = qs.filter(**{lookup: when})
+        if params.get("cursor"):
+            seq = _decode_cursor(params["cursor"])
+            if not seq.isdigit():
+                raise bad_request("cursor is not valid; pass the `next` value of the previous page.")
+            qs = qs.filter(seq__lt=int(seq))
+        limit = _limit(request)
+        page = list(qs.order_by("-seq")[:limit + 1])
+        nxt = _encode_cursor(page[limit - 1].seq) if len(page) > limit else None
+        return Response({"data": [e.to_json() for e in page[:limit]], "next": nxt})
+
+
+class _EventView(TenantAPIView):
+    def _get(self, id) -> Event:
+        event = self.scoped(Event.objects.all()).filter(id=id).first()
+        if event is None:
+            raise ApiError("MORPH::NOT_FOUND", f"No event {id!r} in this project.", 404)
+        return event
+
+
+class EventDetailView(_EventView):
+    @extend_schema(summary="Retrieve an event", tags=["events"], operation_id="events_retrieve")
+    def get(self, request, id):
+        return Response(self._get(id).to_json())
+
+
+class EventReplayView(_EventView):
+    @extend_schema(summary="Deliver an event again", tags=["events"], operation_id="events_replay",
+                   request=None, description="Queues the event for every active subscription that matches it, "
+                                             "with a fresh retry budget. Answers 202 with the number queued.")
+    def post(self, request, id):
+        event = self._get(id)
+        queued = services.replay(event)
+        return Response({"object": "event", "id": event.id, "queued": queued}, status=202)
+
+
+class EventDeliveriesView(_EventView):
+    @extend_schema(summary="Deliveries of an event, with every attempt", tags=["events"],
+                   operation_id="events_deliveries")
+    def get(self, request, id):
+        event = self._get(id)
+        deliveries = Delivery.objects.filter(event=event).select_related("event").prefetch_related("attempt_log")
+        return Response({"data": [d.to_json(attempts=True) for d in deliveries], "next": None})
+
+
+@csrf_exempt
+@require_POST
+def receive(request, connector_id: str, token: str):
+    """Provider webhooks in. Answers only after the delivery is stored (or known)."""
+    try:
+        answer = inbound.receive(connector_id, token, request.body, request.headers)
+    except inbound.Rejected as exc:
+        return JsonResponse({"ok": False, "message": exc.message}, status=exc.status)
+    return JsonResponse(answer, status=200)
