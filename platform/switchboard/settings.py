@@ -190,11 +190,13 @@ SPECTACULAR_SETTINGS = {
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     {"data_folder_in": str(VAR_DIR / "broker"), "data_folder_out": str(VAR_DIR / "broker"),
-     "processed_folder": str(VAR_DIR / "broker-processed"), "store_processed": False}
+     "processed_folder": str(VAR_DIR / "broker-processed"), "store_processed": False,
+     # kombu otherwise writes broadcast/control files into the current directory
+     "control_folder": str(VAR_DIR / "broker-control")}
     if CELERY_BROKER_URL.startswith("filesystem") else {}
 )
 if CELERY_BROKER_URL.startswith("filesystem"):
-    for _folder in ("broker", "broker-processed"):
+    for _folder in ("broker", "broker-processed", "broker-control"):
         (VAR_DIR / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True
