@@ -78,6 +78,7 @@ class AshbyClient:
         self.settings = ctx.settings or {}
         self.api = api or AshbyApi(ctx)
         self._handlers: dict[str, Handler] = {}
+        self.cache: dict[str, dict] = {}  # per-client (so per API request) lookups, e.g. interviews
 
     # -- plumbing ---------------------------------------------------------------------------------
     def _handler(self, model: str) -> Handler:
@@ -225,7 +226,7 @@ class AshbyClient:
         record = handler.create(body)
         if not isinstance(record, dict):
             raise errors.UpstreamError(f"Ashby returned no {model} after creating it.", remote_code="malformed_body")
-        return self._resource(handler, record)
+        return self._resource(handler, handler.enrich([record], None)[0])
 
     def update(self, model: str, id: str, fields: dict) -> dict:
         self._check_supported(model, "update")
@@ -234,7 +235,7 @@ class AshbyClient:
         record = handler.update(id, body)
         if not isinstance(record, dict):
             record = handler.retrieve_record(id)
-        return self._resource(handler, record)
+        return self._resource(handler, handler.enrich([record], None)[0])
 
     def delete(self, model: str, id: str) -> None:
         self._check_supported(model, "delete")

@@ -284,26 +284,41 @@ class OfferHandler(Handler):
         return first_version_time(record), get_path(record, "latestVersion.createdAt")
 
     @staticmethod
-    def _submissions(fields: dict, form: dict | None) -> list[dict]:
+    def _submissions(fields: dict, form: dict | None, current: dict | None = None) -> list[dict]:
         """Offer forms are defined per organisation; our fields go to the form fields whose path
-        (or, for salary, type Currency) matches."""
+        (or, for salary, type Currency) matches. On update, Ashby creates a new version from the
+        submitted form alone, so values not being changed are carried over from the current one."""
         paths: dict[str, str] = {}
+        form_fields = []
         for section in as_list(get_path(form, "sections")):
             for item in as_list(get_path(section, "fields")):
                 f = get_path(item, "field") or {}
                 path, kind = f.get("path"), f.get("type")
                 if isinstance(path, str):
+                    form_fields.append(f)
                     if path.lower() in ("startdate", "start_date"):
                         paths.setdefault("startDate", path)
                     if path.lower() == "salary" or (kind == "Currency" and "salary" not in paths):
                         paths["salary"] = path
-        out = []
+        values: dict[str, Any] = {}
+        if current:
+            version = current.get("latestVersion") or {}
+            if version.get("startDate"):
+                values[paths.get("startDate", "startDate")] = version["startDate"][:10]
+            if isinstance(version.get("salary"), dict):
+                values[paths.get("salary", "salary")] = version["salary"]
+            if version.get("openingId"):
+                values["openingId"] = version["openingId"]
+            known = {f["path"] for f in form_fields}
+            for custom in as_list(version.get("customFields")):
+                if isinstance(custom, dict) and custom.get("id") in known and custom.get("value") is not None:
+                    values[custom["id"]] = custom["value"]
         if fields.get("startDate"):
-            out.append({"path": paths.get("startDate", "startDate"), "value": fields["startDate"]})
+            values[paths.get("startDate", "startDate")] = fields["startDate"]
         if fields.get("salary"):
-            out.append({"path": paths.get("salary", "salary"),
-                        "value": {"value": fields["salary"]["amount"], "currencyCode": fields["salary"]["currency"]}})
-        return out
+            values[paths.get("salary", "salary")] = {"value": fields["salary"]["amount"],
+                                                     "currencyCode": fields["salary"]["currency"]}
+        return [{"path": path, "value": value} for path, value in values.items()]
 
     def create(self, fields: dict) -> dict:
         process = self.api.results("offerProcess.start", {"applicationId": fields["application"]}, write=True)
@@ -323,7 +338,7 @@ class OfferHandler(Handler):
             raise errors.ValidationFailed("Field 'application': an offer cannot move to another application.",
                                           field="application")
         current = self.retrieve_record(id)
-        submissions = self._submissions(fields, current.get("formDefinition"))
+        submissions = self._submissions(fields, current.get("formDefinition"), current)
         record = self.api.results("offer.update", {"offerId": id, "offerForm": {"fieldSubmissions": submissions}},
                                   write=True)
         return record if isinstance(record, dict) else self.retrieve_record(id)

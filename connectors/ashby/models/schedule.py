@@ -154,8 +154,9 @@ class EventHandler(Handler):
         FieldMap("eventType", "event.interviewId", ref="scheduleEventType"),
         FieldMap("calendar", "event", read=lambda e: (interviewer_ids(e) or [None])[0], ref="scheduleCalendar"),
         FieldMap("title", None, read=lambda r: get_path(r, "event.interview.title")
-                 or get_path(r, "event.extraData.title")),
-        FieldMap("description", "event.interview.instructionsPlain"),
+                 or get_path(r, "interview.title")),
+        FieldMap("description", None, read=lambda r: get_path(r, "event.interview.instructionsPlain")
+                 or get_path(r, "interview.instructionsPlain")),
         FieldMap("status", "schedule.status", enum=SCHEDULE_STATUS),
         FieldMap("startTime", "event.startTime"),
         FieldMap("endTime", "event.endTime"),
@@ -170,6 +171,24 @@ class EventHandler(Handler):
 
     def record_id(self, record: dict) -> str | None:
         return event_id(record["schedule"], record["event"])
+
+    def enrich(self, records: list[dict], only: set[str] | None) -> list[dict]:
+        """Title and description come from the event's interview: one interview.info per distinct
+        interview (cached for the client's lifetime), only when those fields are wanted."""
+        if only is not None and not (only & {"title", "description"}):
+            return records
+        cache = self.client.cache.setdefault("interviews", {})
+        for rec in records:
+            iid = get_path(rec, "event.interviewId")
+            if not iid or get_path(rec, "event.interview") or "interview" in rec:
+                continue
+            if iid not in cache:
+                try:
+                    cache[iid] = self.api.results("interview.info", {"id": iid})
+                except errors.ConnectorError:
+                    cache[iid] = None  # a missing permission must not fail the listing
+            rec["interview"] = cache[iid]
+        return records
 
     def list_body(self, filters):
         filters = dict(filters or {})
@@ -213,12 +232,12 @@ class EventHandler(Handler):
             if isinstance(schedule, dict) and schedule.get("id") == schedule_id:
                 for rec in flatten([schedule]):
                     if rec["event"]["id"] == ev_id:
-                        return rec
+                        return self.enrich([rec], None)[0]
         raise errors.NotFound(f"No scheduleEvent with id {id} in Ashby.")
 
     def sync_pages(self, sync_token, result):
         for schedules in super().sync_pages(sync_token, result):
-            yield flatten(schedules)
+            yield self.enrich(flatten(schedules), None)
 
     # -- writes ---------------------------------------------------------------------------------
     def _interviewers(self, user_ids: list[str]) -> list[dict]:
