@@ -342,7 +342,7 @@ class Api:
     def user_search(self, body, ctx):
         email = _req(body, "email")
         u = self._user_by_email(email)
-        return {"results": [self.r.user(u)] if u else [], "moreDataAvailable": False}
+        return {"results": [self.r.user(u)] if u else []}
 
     @endpoint("user.interviewerSettings", "organizationRead")
     def user_interviewer_settings(self, body, ctx):
