@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import json
 import os
+import secrets
 import string
 
 from .ids import iso_ms, new_uuid, now_iso, now_ms, parse_iso_ms
@@ -137,7 +138,8 @@ class Api:
     def _new_sync_token(self, name: str, seq: int) -> str:
         alphabet = string.ascii_letters + string.digits
         while True:
-            token = "".join(self.state.rng.choice(alphabet) for _ in range(9))
+            # Random, not seeded: a token must not be accepted by a restarted sandbox.
+            token = "".join(secrets.choice(alphabet) for _ in range(9))
             if token not in self.state.sync_tokens:
                 break
         self.state.sync_tokens[token] = {"endpoint": name, "seq": seq, "generation": self.state.token_generation,

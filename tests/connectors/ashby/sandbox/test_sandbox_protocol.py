@@ -181,3 +181,24 @@ def test_context_manager_and_cli_flags_parse():
     with SandboxServer(port=0, candidates=2) as server:
         assert requests.post(f"{server.base_url}/brand.list", json={}, auth=("sandbox-key", ""),
                              timeout=5).json()["success"]
+
+
+def test_cli_prints_base_url_when_ready():
+    import os
+    import re
+    import subprocess
+    import sys
+
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(__file__)))))
+    proc = subprocess.Popen([sys.executable, "-m", "connectors.ashby.sandbox", "--port", "0", "--api-key",
+                             "cli-key=candidatesRead", "--candidates", "5", "--seed", "3"],
+                            cwd=root, stdout=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        base = re.search(r"(http://127\.0\.0\.1:\d+)", line).group(1)
+        assert requests.post(f"{base}/candidate.list", json={}, auth=("cli-key", ""), timeout=5).json()[
+            "success"] is True
+        assert requests.post(f"{base}/job.list", json={}, auth=("cli-key", ""), timeout=5).status_code == 403
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
