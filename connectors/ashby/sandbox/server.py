@@ -18,6 +18,7 @@ import random
 import threading
 import time
 import urllib.parse
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from .api import ENDPOINTS, LEGACY_ALIASES, Api, ApiError
@@ -37,6 +38,9 @@ DEFAULT_FAULTS = {
     "malformedNext": 0,     # the next N successful calls get a truncated, non-JSON body
     "syncTooLargeNext": 0,  # the next N incremental list calls get incremental_sync_too_large
     "perMinuteLimit": 1000,  # requests per minute per API key (Ashby: 1000)
+    # When set (e.g. "candidate.list"), the injected faults above hit only that endpoint, so a test
+    # can break one call in a multi-call flow. The per-minute budget always applies to every call.
+    "faultEndpoint": "",
 }
 
 
@@ -254,6 +258,17 @@ class SandboxServer:
                 self.emit(action, object_id=record_id)
         return out
 
+    def get(self, kind: str, record_id: str) -> dict | None:
+        """A record in the shape Ashby returns it (the `.info` shape), or None."""
+        r = self.api.r
+        render = {"candidate": r.candidate, "application": lambda a: r.application(a, info=True),
+                  "job": r.job, "user": r.user, "interviewStage": r.stage,
+                  "interviewSchedule": r.interview_schedule, "offer": lambda o: r.offer(o, full=True),
+                  "feedback": r.feedback, "source": r.source}.get(kind, public)
+        with self.state.lock:
+            rec = self.state.get(kind, record_id)
+            return render(rec) if rec is not None else None
+
     def info(self) -> dict:
         sd = self.state.data
         return {
@@ -339,10 +354,14 @@ class SandboxServer:
             self.requests.append(entry)
             h._send(status, payload, headers, raw=raw_body, content_type=content_type)
 
+        name = LEGACY_ALIASES.get(path.lstrip("/"), path.lstrip("/"))
         with self._fault_lock:
-            latency = self.faults["latencyMs"]
+            targeted = not self.faults["faultEndpoint"] or self.faults["faultEndpoint"] == name
+            latency = self.faults["latencyMs"] if targeted else 0
             fail = False
-            if self.faults["failNext"] > 0:
+            if not targeted:
+                pass
+            elif self.faults["failNext"] > 0:
                 self.faults["failNext"] -= 1
                 fail = True
             elif self.faults["failRate"] > 0 and self._fault_rng.random() < self.faults["failRate"]:
@@ -351,8 +370,10 @@ class SandboxServer:
         if latency:
             time.sleep(latency / 1000)
         if fail:
-            return finish(fail_status, raw_body=f"<html><body><h1>{fail_status} Service Unavailable</h1></body></html>"
-                          .encode(), code="injected_failure", content_type="text/html")
+            # Outages come from the edge (Cloudflare) as HTML, not as Ashby's JSON envelope.
+            phrase = HTTPStatus(fail_status).phrase if fail_status in HTTPStatus._value2member_map_ else "Error"
+            return finish(fail_status, raw_body=f"<html><body><h1>{fail_status} {phrase}</h1></body></html>".encode(),
+                          code="injected_failure", content_type="text/html")
 
         # -- authentication: HTTP Basic, key as the username, password ignored
         key_value = None
@@ -383,7 +404,9 @@ class SandboxServer:
             headers.update({"X-RateLimit-Limit": limit, "X-RateLimit-Remaining": remaining,
                             "X-RateLimit-Reset": int(window[0] + 60)})
             forced = partner = False
-            if self.faults["partnerRateLimitNext"] > 0:
+            if not targeted:
+                pass
+            elif self.faults["partnerRateLimitNext"] > 0:
                 self.faults["partnerRateLimitNext"] -= 1
                 forced = partner = True
             elif self.faults["rateLimitNext"] > 0:
@@ -398,7 +421,6 @@ class SandboxServer:
             return finish(429, _error("rate_limit_exceeded", msg, request_id), code="rate_limit_exceeded")
 
         # -- routing
-        name = LEGACY_ALIASES.get(path.lstrip("/"), path.lstrip("/"))
         if name not in ENDPOINTS:
             return finish(404, _error("not_found", f"Unknown endpoint {path}", request_id), code="not_found")
         if method != "POST":
@@ -430,7 +452,7 @@ class SandboxServer:
                           code="internal_error")
         payload = {"success": True, **result}
         with self._fault_lock:
-            malformed = self.faults["malformedNext"] > 0
+            malformed = targeted and self.faults["malformedNext"] > 0
             if malformed:
                 self.faults["malformedNext"] -= 1
         if malformed:

@@ -202,3 +202,13 @@ def test_cli_prints_base_url_when_ready():
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_faults_can_target_one_endpoint(sbx, ashby):
+    ashby.control("POST", "faults", {"failNext": 1, "faultEndpoint": "candidate.list"})
+    assert ashby.raw("brand.list").status_code == 200
+    assert ashby.raw("candidate.list").status_code == 503
+    assert ashby.raw("candidate.list").status_code == 200
+    cand = ashby.ok("candidate.list", {"limit": 1})[0]
+    assert sbx.get("candidate", cand["id"]) == cand
+    assert sbx.get("candidate", "missing") is None
