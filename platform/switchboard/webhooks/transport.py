@@ -86,12 +86,13 @@ def post(target: Target, body: bytes, headers: dict[str, str], *, connect_timeou
 
 
 def _describe(exc: Exception) -> str:
+    # NewConnectionError subclasses ConnectTimeoutError in urllib3 2: test it first.
+    if isinstance(exc, urllib3.exceptions.NewConnectionError):
+        return "connection refused or unreachable"
     if isinstance(exc, urllib3.exceptions.ConnectTimeoutError):
         return "connect timeout"
     if isinstance(exc, urllib3.exceptions.ReadTimeoutError):
         return "read timeout"
-    if isinstance(exc, urllib3.exceptions.NewConnectionError):
-        return "connection refused or unreachable"
     if isinstance(exc, urllib3.exceptions.SSLError):
         return f"TLS error: {exc}"[:300]
     if isinstance(exc, urllib3.exceptions.ProtocolError):
