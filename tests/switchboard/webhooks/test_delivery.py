@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from standardwebhooks.webhooks import Webhook
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from switchboard.webhooks import delivery as dl
 from switchboard.webhooks import services
 from switchboard.webhooks.models import Delivery, DeliveryAttempt, Event, Subscription
@@ -49,7 +49,7 @@ def test_signed_delivery_verifies_with_standardwebhooks_and_the_sdk(connection, 
     from switchboard_sdk.webhooks import verify_webhook
 
     assert verify_webhook(request["body"], headers, sub.secret)["id"] == event.id
-    with pytest.raises(Exception):
+    with pytest.raises(WebhookVerificationError):
         Webhook(services.new_signing_secret()).verify(request["body"], headers)
     d = Delivery.objects.get(event=event)
     assert (d.status, d.attempts, d.last_status_code) == ("succeeded", 1, 200)
