@@ -66,7 +66,9 @@ class SyncResult:
 
     def pages(self) -> Iterator[list[dict]]:
         for records in self._handler.sync_pages(self._given, self):
-            yield [self._client._resource(self._handler, r) for r in records if isinstance(r, dict)]
+            # `remote` is kept for field mappings; the platform's render step drops it.
+            yield [self._client._resource(self._handler, r, include_remote=True) for r in records
+                   if isinstance(r, dict)]
         self.complete = True
 
     __iter__ = pages
@@ -120,9 +122,10 @@ class AshbyClient:
         return unified.resource(handler.model, rid, fields, created_at=created, updated_at=updated,
                                 remote=record, warnings=warnings, include_remote=include_remote)
 
-    def to_resource(self, model: str, remote_record: dict, *, include_remote: bool = False) -> dict:
+    def to_resource(self, model: str, remote_record: dict, *, include_remote: bool = True) -> dict:
         """A unified resource from a remote record (e.g. a webhook payload's object, in the shape
-        `map_webhook_event` returns)."""
+        `map_webhook_event` returns). It keeps `remote` by default so field mappings can read it;
+        the platform's render step drops it unless the developer asked for it."""
         return self._resource(self._handler(model), remote_record, include_remote=include_remote)
 
     def expand_targets(self, model: str, expand: Iterable[str]) -> list[str]:
@@ -219,23 +222,23 @@ class AshbyClient:
         return res
 
     # -- writes -----------------------------------------------------------------------------------
-    def create(self, model: str, fields: dict) -> dict:
+    def create(self, model: str, fields: dict, *, include_remote: bool = False) -> dict:
         self._check_supported(model, "create")
         handler = self._handler(model)
         body = unified.validate_body(model, fields, partial=False)
         record = handler.create(body)
         if not isinstance(record, dict):
             raise errors.UpstreamError(f"Ashby returned no {model} after creating it.", remote_code="malformed_body")
-        return self._resource(handler, handler.enrich([record], None)[0])
+        return self._resource(handler, handler.enrich([record], None)[0], include_remote=include_remote)
 
-    def update(self, model: str, id: str, fields: dict) -> dict:
+    def update(self, model: str, id: str, fields: dict, *, include_remote: bool = False) -> dict:
         self._check_supported(model, "update")
         handler = self._handler(model)
         body = unified.validate_body(model, fields, partial=True)
         record = handler.update(id, body)
         if not isinstance(record, dict):
             record = handler.retrieve_record(id)
-        return self._resource(handler, handler.enrich([record], None)[0])
+        return self._resource(handler, handler.enrich([record], None)[0], include_remote=include_remote)
 
     def delete(self, model: str, id: str) -> None:
         self._check_supported(model, "delete")
