@@ -52,9 +52,9 @@ def schedule(now=None) -> list[tuple[int, str, bool]]:
             state, _ = SyncState.objects.get_or_create(connection=connection, model=model)
             if state.unsupported:
                 continue
+            if state.next_incremental_at is not None and state.next_incremental_at > now:
+                continue  # not due, or queued and waiting for a worker
             full = state.baseline_at is None or (state.next_full_at is not None and state.next_full_at <= now)
-            if not full and state.next_incremental_at is not None and state.next_incremental_at > now:
-                continue
             SyncState.objects.filter(pk=state.pk).update(next_incremental_at=now + incremental)
             due.append((connection.pk, model, full))
     return due
