@@ -199,7 +199,13 @@ def test_refresh_once_on_401(api, provider, oauth_connector):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_workers_refresh_once(api, provider, oauth_connector):
+def test_concurrent_workers_refresh_once(api, provider, oauth_connector, settings):
+    # The lock lives in the configured cache. The test database here may be SQLite in memory with
+    # a shared cache, whose table locks fail at once instead of waiting, so six threads polling a
+    # database-backed lock would test SQLite, not us: threads share a process, so an in-process
+    # cache gives the same add()-is-atomic guarantee the database and Redis caches give.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": "oauth-refresh-test"}}
     connection = _authorized_connection(api, provider)
     Connection.objects.filter(pk=connection.pk).update(
         credentials={**connection.credentials, "expiresAt": int(time.time()) - 1})
