@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
+from contextlib import contextmanager
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -24,7 +27,6 @@ from switchboard.webhooks.models import (
     InboundEvent,
     RecordFingerprint,
     SyncRun,
-    SyncState,
 )
 
 logger = logging.getLogger("switchboard.webhooks.inbound")
@@ -66,7 +68,8 @@ def receive(connector_id: str, token: str, raw_body: bytes, headers) -> dict:
     action = str(payload.get("action") or "")
     data = payload.get("data") if isinstance(payload.get("data"), dict) else {}
     if action == "ping" or data.get("webhookActionType") == "ping":
-        InboundEndpoint.objects.filter(pk=endpoint.pk).update(last_received_at=timezone.now())
+        # Ashby pings while `webhook.create` is still running; answering without a write keeps
+        # the registration's transaction free of contention.
         return {"ok": True, "ping": True}
     # Ashby repeats webhookActionId across retries and across webhooks fired by one action; a
     # body hash stands in for providers (or payloads) that have none.
@@ -122,6 +125,16 @@ def process(inbound_id: int) -> str:
         return "failed" if failed else "retry"
 
     models = sorted({m for m, *_ in mapped})
+    try:
+        with connection_lock(connection.pk):
+            return _write(inbound, connection, models, prepared, problems)
+    except cerr.UpstreamTimeout as exc:
+        InboundEvent.objects.filter(pk=inbound.pk).update(error=exc.message, locked_until=None,
+                                                          queued_at=timezone.now())
+        return "retry"
+
+
+def _write(inbound, connection, models, prepared, problems) -> str:
     with transaction.atomic():
         run = SyncRun.objects.create(connection=connection, model=",".join(models)[:64],
                                      mode=SyncRun.Mode.WEBHOOK, seen=len(prepared), pages=1, errors=problems)
@@ -162,9 +175,10 @@ def _prepare(connection, mapped) -> tuple[list[tuple], list[str]]:
 
 
 def _record(connection, model: str, trigger: str, rid: str, data: dict) -> str:
-    """Keep the poller's fingerprints in step with pushed changes, so one change is one event
-    whichever source sees it first."""
-    has_baseline = SyncState.objects.filter(connection=connection, model=model, baseline_at__isnull=False).exists()
+    """Keep fingerprints in step with pushed changes, so one change is one event whichever
+    source reports it first: Ashby fires applicationUpdate *and* candidateStageChange for one
+    stage move, and the poller may see the same change too. Returns the trigger to emit, or
+    "unchanged"."""
     if trigger == "deleted":
         RecordFingerprint.objects.filter(connection=connection, model=model, record_id=rid).delete()
         return trigger
@@ -172,14 +186,27 @@ def _record(connection, model: str, trigger: str, rid: str, data: dict) -> str:
         return trigger
     fp = services.fingerprint(data)
     row = RecordFingerprint.objects.filter(connection=connection, model=model, record_id=rid).first()
-    if row is not None and row.fingerprint == fp:
-        return "unchanged"  # the poller (or an earlier webhook) already reported this state
-    if row is not None and trigger == "created":
-        trigger = "updated"  # already known, so what is new is a change
     if row is None:
-        if has_baseline:
-            RecordFingerprint.objects.create(connection=connection, model=model, record_id=rid, fingerprint=fp)
-    elif row.fingerprint != fp:
-        row.fingerprint = fp
-        row.save(update_fields=["fingerprint", "updated_at"])
-    return trigger
+        RecordFingerprint.objects.create(connection=connection, model=model, record_id=rid, fingerprint=fp)
+        return trigger
+    if row.fingerprint == fp:
+        return "unchanged"
+    row.fingerprint = fp
+    row.save(update_fields=["fingerprint", "updated_at"])
+    return "updated" if trigger == "created" else trigger  # already known, so what is new is a change
+
+
+@contextmanager
+def connection_lock(connection_id: int, wait: float = 30.0):
+    """Serialise the write step per connection across workers (the lock lives in the shared
+    cache), so two deliveries about the same record cannot both decide they are news."""
+    key = f"webhooks:inbound:{connection_id}"
+    deadline = time.monotonic() + wait
+    while not cache.add(key, 1, timeout=120):
+        if time.monotonic() > deadline:
+            raise cerr.UpstreamTimeout("Another worker is still processing this connection's webhooks.")
+        time.sleep(0.05)
+    try:
+        yield
+    finally:
+        cache.delete(key)

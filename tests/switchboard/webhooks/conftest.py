@@ -19,6 +19,7 @@ class Receiver:
         self.requests: list[dict] = []
         self.statuses: list[int] = []
         self.cond = threading.Condition()
+        self.sockets: set = set()
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -26,6 +27,10 @@ class Receiver:
 
             def log_message(self, *args):
                 pass
+
+            def setup(self):
+                super().setup()
+                receiver.sockets.add(self.connection)
 
             def do_POST(self):  # noqa: N802
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -52,8 +57,16 @@ class Receiver:
         return f"http://127.0.0.1:{self.port}/hooks"
 
     def stop(self):
+        """Like killing the process: stop listening and drop open keep-alive connections."""
+        import socket
+
         self.server.shutdown()
         self.server.server_close()
+        for sock in list(self.sockets):
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
     def wait_for(self, count: int, timeout: float = 20.0) -> list[dict]:
         """Wait until `count` requests arrived (a bound against hanging, not a timing assertion)."""
