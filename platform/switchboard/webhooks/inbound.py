@@ -139,7 +139,7 @@ def _write(inbound, connection, models, prepared, problems) -> str:
         run = SyncRun.objects.create(connection=connection, model=",".join(models)[:64],
                                      mode=SyncRun.Mode.WEBHOOK, seen=len(prepared), pages=1, errors=problems)
         for model, trigger, rid, data in prepared:
-            trigger = _record(connection, model, trigger, rid, data)
+            trigger = record_change(connection, model, trigger, rid, data)
             if trigger == "unchanged":
                 run.unchanged += 1
                 continue
@@ -174,7 +174,7 @@ def _prepare(connection, mapped) -> tuple[list[tuple], list[str]]:
     return prepared, problems
 
 
-def _record(connection, model: str, trigger: str, rid: str, data: dict) -> str:
+def record_change(connection, model: str, trigger: str, rid: str, data: dict) -> str:
     """Keep fingerprints in step with pushed changes, so one change is one event whichever
     source reports it first: Ashby fires applicationUpdate *and* candidateStageChange for one
     stage move, and the poller may see the same change too. Returns the trigger to emit, or

@@ -100,6 +100,7 @@ class Event(models.Model):
         WEBHOOK = "webhook", "Provider webhook"
         POLL = "poll", "Polling"
         CONNECTION = "connection", "Connection"
+        API = "api", "Write through Switchboard"
 
     seq = models.BigAutoField(primary_key=True)
     id = models.CharField(max_length=40, unique=True, default=new_event_id, editable=False)

@@ -191,6 +191,37 @@ def connection_deleted(connection: Connection) -> None:
     remove_remote_webhooks(connection)
 
 
+# -- writes made through Switchboard ------------------------------------------------------------
+
+def resource_written(connection: Connection, model: str, trigger: str, resource: dict | str) -> Event | None:
+    """For the resources API, after a successful create/update/delete through Switchboard: the
+    event goes out now instead of when the poller next looks, and the record's fingerprint is
+    updated so neither the poller nor Ashby's own webhook reports the same change twice.
+    `resource` is the resource as returned to the caller (or the id, for a delete)."""
+    from switchboard.webhooks.inbound import connection_lock, record_change
+
+    if model not in connection_models(connection) or trigger not in catalog.TRIGGERS:
+        return None
+    if isinstance(resource, str) or trigger == "deleted":
+        rid = resource if isinstance(resource, str) else str(resource.get("id"))
+        data = unified_ref(model, rid)
+    else:
+        data = render(connection, model, [resource])[0]
+        rid = str(data.get("id"))
+    with connection_lock(connection.pk):
+        trigger = record_change(connection, model, trigger, rid, data)
+        if trigger == "unchanged":
+            return None
+        return emit_for_connection(connection, f"{model}::{trigger}", data, record_id=rid,
+                                   source=Event.Source.API)
+
+
+def unified_ref(model: str, rid: str) -> dict:
+    from connectors import unified
+
+    return unified.resource_ref(model, rid)
+
+
 # -- provider webhooks ------------------------------------------------------------------------
 
 def inbound_url(connection: Connection, endpoint: InboundEndpoint) -> str:

@@ -270,3 +270,19 @@ def test_sandbox_every_polled_model_baselines(sandbox_connection, model):
     assert run.baseline and run.seen > 0
     again = polling.run_sync(sandbox_connection, model)
     assert again.status == "succeeded" and (again.created, again.updated, again.deleted) == (0, 0, 0), again.errors
+
+
+def test_writes_through_switchboard_emit_at_once_and_the_poller_stays_quiet(connection, fake, tenant):
+    subscribe(tenant, "https://a.example.com/h", ["genericUser::created", "genericUser::updated"], connection)
+    polling.run_sync(connection, "genericUser")
+    resource = {"object": "resource", "model": "genericUser", "id": "u9", "fields": {"firstName": "New hire"}}
+    event = services.resource_written(connection, "genericUser", "created", resource)
+    assert event.type == "genericUser::created" and event.source == "api" and event.deliveries.count() == 1
+    # The same state seen again (poller, or Ashby's own webhook) is not news.
+    fake.change("u9", firstName="New hire")
+    run = polling.run_sync(connection, "genericUser")
+    assert (run.created, run.updated, run.unchanged) == (0, 0, 1)
+    assert services.resource_written(connection, "genericUser", "updated", resource) is None
+    assert services.resource_written(connection, "genericUser", "deleted", "u9").data == {
+        "object": "resourceRef", "model": "genericUser", "id": "u9"}
+    assert services.resource_written(connection, "genericWidget", "created", resource) is None
