@@ -156,10 +156,22 @@ class _Page:
         response["Content-Security-Policy"] = (
             f"default-src 'none'; script-src 'self'; style-src 'self' 'nonce-{nonce}'; img-src 'self' https: data:; "
             f"form-action {form_targets}; frame-ancestors 'none'; base-uri 'none'; connect-src 'self'")
-        # The token is in the URL: keep it out of Referer headers and caches.
-        response["Referrer-Policy"] = "no-referrer"
+        # The token is in the URL: keep it out of other sites' Referer headers and out of caches.
+        # "same-origin", not "no-referrer": with no-referrer Chromium sends `Origin: null` on the
+        # form post and Django's CSRF origin check (rightly) refuses it.
+        response["Referrer-Policy"] = "same-origin"
         response["Cache-Control"] = "no-store"
+        _keep_opener(response)
         return response
+
+
+def _keep_opener(response):
+    """Django's default COOP (`same-origin`) would cut the popup off from the developer's page that
+    opened it (another origin): `window.opener` becomes null and the opener sees the popup as
+    closed, so postMessage could never arrive. The page is frame-proof (frame-ancestors, XFO) and
+    only ever posts to a known origin, so giving up COOP here costs nothing it relied on."""
+    response["Cross-Origin-Opener-Policy"] = "unsafe-none"
+    return response
 
 
 def _session_or_page(request, token: str):
@@ -260,7 +272,7 @@ def _oauth_start(request, page: _Page, session, connection, connector):
                           return_url=page.redirect_url)
     except oauth.OAuthFlowError as exc:
         return page.render("form", connection=connection, connector=connector, error=exc.message, status=400)
-    return HttpResponseRedirect(url)
+    return _keep_opener(HttpResponseRedirect(url))
 
 
 @never_cache

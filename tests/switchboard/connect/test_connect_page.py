@@ -97,7 +97,8 @@ def test_page_shows_connector_permissions_and_instructions(page, tenant_keys):
     assert "csrfmiddlewaretoken" in html
     # Hardening: no framing, no referrer, no caching, scripts only from us.
     assert response["X-Frame-Options"] == "DENY"
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "unsafe-none"  # the opener keeps its popup
     assert "no-store" in response["Cache-Control"]
     csp = response["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
