@@ -17,14 +17,22 @@ from connectors import errors
 from connectors.unified import resource_ref
 
 MISSING = object()
+_SPLIT_CACHE: dict[str, tuple[str, ...]] = {}
 
 
-def get_path(record: Any, path: str | None) -> Any:
+def _split(path: str) -> tuple[str, ...]:
+    parts = _SPLIT_CACHE.get(path)
+    if parts is None:
+        parts = _SPLIT_CACHE[path] = tuple(path.split("."))
+    return parts
+
+
+def get_path(record: Any, path: str | tuple[str, ...] | None) -> Any:
     """Read `a.b.0.c` from nested dicts/lists; None when any step is missing or null."""
     if path is None or path == "":
         return record
     current = record
-    for part in path.split("."):
+    for part in (path.split(".") if isinstance(path, str) else path):
         if current is None:
             return None
         if isinstance(current, dict):
@@ -49,6 +57,10 @@ class FieldMap:
     filter_key: str | None = None                 # remote list param for filter[key]
     filter: Callable[[Any], Any] | None = None    # filter value transform
     default: Any = None                           # value when remote is null/missing (e.g. [] for lists)
+
+    @property
+    def parts(self) -> tuple[str, ...] | None:
+        return None if self.path is None else _split(self.path)
 
     def reverse_enum(self, value: Any) -> Any:
         if not self.enum:
@@ -86,7 +98,7 @@ class Mapping:
         return out, warnings
 
     def _read_one(self, fm: FieldMap, record: dict, warnings: list[dict]) -> Any:
-        value = get_path(record, fm.path) if fm.path is not None else record
+        value = get_path(record, fm.parts) if fm.path is not None else record
         if fm.read is not None:
             value = fm.read(value)
         if fm.enum is not None and value is not None:

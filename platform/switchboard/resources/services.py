@@ -172,11 +172,12 @@ class Target:
 # -- rendering ------------------------------------------------------------------------------------
 
 def render_resources(connection: Connection, model: str, resources: list[dict], *, include_remote: bool = False,
-                     only: set[str] | None = None) -> list[dict]:
+                     only: set[str] | None = None, apply_mappings: bool | None = None) -> list[dict]:
     """The one post-processing step for resources leaving Switchboard (API answers, webhook event
-    data): field mappings add their keys, then the raw record is dropped unless asked for."""
+    data): field mappings add their keys, then the raw record is dropped unless asked for.
+    `apply_mappings=False` skips the mapping lookup when the caller already knows there are none."""
     mappings = _mappings()
-    if mappings is not None and unified.get_model(model) is not None and resources:
+    if apply_mappings is not False and mappings is not None and unified.get_model(model) is not None and resources:
         mappings.apply_read_mappings(connection, model, resources, only=only)
     if not include_remote:
         for res in resources:
@@ -186,13 +187,16 @@ def render_resources(connection: Connection, model: str, resources: list[dict], 
 
 
 def _read_plan(connection: Connection, model: str, fields: list[str] | None, include_remote: bool):
-    """(fields for the connector, mapped keys wanted, whether to fetch the raw record)."""
+    """(fields for the connector, mapped keys wanted, whether to fetch the raw record, whether
+    any read mapping applies). One mapping lookup per request, not one per step."""
     mappings = _mappings()
     if mappings is None or unified.get_model(model) is None:
-        return fields, None, include_remote
+        return fields, None, include_remote, False
+    has_mappings = mappings.needs_remote(connection, model)
+    if not has_mappings:
+        return fields, None, include_remote, False
     connector_fields, mapped = mappings.partition_fields(connection, model, fields)
-    need_remote = include_remote or mappings.needs_remote(connection, model)
-    return connector_fields, mapped, need_remote
+    return connector_fields, mapped, True, True
 
 
 # -- operations -----------------------------------------------------------------------------------
@@ -205,12 +209,14 @@ def list_resources(connection: Connection, model: str, params: ListParams, *, re
         return target.custom.list(connection, limit=params.limit, cursor=params.cursor, filters=params.filters,
                                   q=params.q, fields=params.fields, include_remote=params.include_remote,
                                   updated_after=params.updated_after, expand=params.expand, request_id=request_id)
-    connector_fields, mapped, need_remote = _read_plan(connection, model, params.fields, params.include_remote)
+    connector_fields, mapped, need_remote, apply = _read_plan(connection, model, params.fields,
+                                                              params.include_remote)
     client = client_for(connection, request_id=request_id)
     page = client.list(model, limit=params.limit, cursor=params.cursor, filters=params.filters, q=params.q,
                        fields=connector_fields, include_remote=need_remote, updated_after=params.updated_after,
                        expand=params.expand)
-    render_resources(connection, model, page["data"], include_remote=params.include_remote, only=mapped)
+    render_resources(connection, model, page["data"], include_remote=params.include_remote, only=mapped,
+                     apply_mappings=apply)
     return {"data": page["data"], "next": page["next"]}
 
 
@@ -222,10 +228,11 @@ def retrieve_resource(connection: Connection, model: str, resource_id: str, *, f
     if target.custom is not None:
         return target.custom.retrieve(connection, resource_id, include_remote=include_remote, fields=fields,
                                       expand=expand, request_id=request_id)
-    connector_fields, mapped, need_remote = _read_plan(connection, model, fields, include_remote)
+    connector_fields, mapped, need_remote, apply = _read_plan(connection, model, fields, include_remote)
     client = client_for(connection, request_id=request_id)
     res = client.retrieve(model, resource_id, include_remote=need_remote, expand=expand, fields=connector_fields)
-    return render_resources(connection, model, [res], include_remote=include_remote, only=mapped)[0]
+    return render_resources(connection, model, [res], include_remote=include_remote, only=mapped,
+                            apply_mappings=apply)[0]
 
 
 @dataclass

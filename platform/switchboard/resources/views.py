@@ -3,6 +3,7 @@ session-token authentication (the connect app mounts subclasses)."""
 
 from __future__ import annotations
 
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.response import Response
@@ -56,6 +57,15 @@ RETURN_PARAM = OpenApiParameter("returnResource", bool, description="Answer with
                                 "a resourceRef.")
 
 
+class _ListSchema(AutoSchema):
+    """Path-based operation ids (so the /v1/s/ twins get their own), with GET on a collection
+    called `list` rather than `retrieve`."""
+
+    def get_operation_id(self):
+        operation_id = super().get_operation_id()
+        return operation_id.replace("_retrieve", "_list") if self.method == "GET" else operation_id
+
+
 def _ctx(request) -> dict:
     """Per-request arguments for the services: request id, and a session's own operations."""
     session = getattr(request._request, "connect_session", None)
@@ -67,7 +77,9 @@ def _ctx(request) -> dict:
 class ResourceListView(TenantAPIView):
     """List (GET) and create (POST) resources of one model on one connection."""
 
-    @extend_schema(summary="List resources", tags=["resources"], operation_id="resources_list",
+    schema = _ListSchema()
+
+    @extend_schema(summary="List resources", tags=["resources"],
                    parameters=[MODEL_PARAM, *CONNECTION_HEADERS, *LIST_PARAMS, *READ_PARAMS],
                    responses={200: OpenApiResponse(LIST), **ERRORS})
     def get(self, request, model):
@@ -75,8 +87,9 @@ class ResourceListView(TenantAPIView):
         page = services.list_resources(self.get_connection(), model, params, **_ctx(request))
         return Response(page)
 
-    @extend_schema(summary="Create a resource", tags=["resources"], operation_id="resources_create",
-                   parameters=[MODEL_PARAM, *CONNECTION_HEADERS, RETURN_PARAM], request=WRITE_BODY,
+    @extend_schema(summary="Create a resource", tags=["resources"],
+                   parameters=[MODEL_PARAM, *CONNECTION_HEADERS, RETURN_PARAM],
+                   request={"application/json": WRITE_BODY},
                    responses={201: OpenApiResponse({"oneOf": [_ref("ResourceRef"), RESOURCE]}),
                               207: OpenApiResponse(RESOURCE, description="Saved, but mapped custom fields were "
                                                    "not (MORPH::FIELD_MAPPING::PARTIAL_WRITE)."), **ERRORS})
@@ -90,7 +103,7 @@ class ResourceListView(TenantAPIView):
 class ResourceDetailView(TenantAPIView):
     """Retrieve (GET), update (PATCH) and delete (DELETE) one resource."""
 
-    @extend_schema(summary="Retrieve a resource", tags=["resources"], operation_id="resources_retrieve",
+    @extend_schema(summary="Retrieve a resource", tags=["resources"],
                    parameters=[MODEL_PARAM, ID_PARAM, *CONNECTION_HEADERS, *READ_PARAMS],
                    responses={200: OpenApiResponse(RESOURCE), **ERRORS})
     def get(self, request, model, resource_id):
@@ -101,8 +114,9 @@ class ResourceDetailView(TenantAPIView):
                                          expand=services._csv(query, "expand"), **_ctx(request))
         return Response(res)
 
-    @extend_schema(summary="Update a resource", tags=["resources"], operation_id="resources_update",
-                   parameters=[MODEL_PARAM, ID_PARAM, *CONNECTION_HEADERS, RETURN_PARAM], request=WRITE_BODY,
+    @extend_schema(summary="Update a resource", tags=["resources"],
+                   parameters=[MODEL_PARAM, ID_PARAM, *CONNECTION_HEADERS, RETURN_PARAM],
+                   request={"application/json": WRITE_BODY},
                    responses={200: OpenApiResponse({"oneOf": [_ref("ResourceRef"), RESOURCE]}),
                               207: OpenApiResponse(RESOURCE), **ERRORS})
     def patch(self, request, model, resource_id):
@@ -111,7 +125,7 @@ class ResourceDetailView(TenantAPIView):
                                               "returnResource")), **_ctx(request))
         return Response(result.body, status=207 if result.partial else 200)
 
-    @extend_schema(summary="Delete a resource", tags=["resources"], operation_id="resources_delete",
+    @extend_schema(summary="Delete a resource", tags=["resources"],
                    parameters=[MODEL_PARAM, ID_PARAM, *CONNECTION_HEADERS],
                    responses={204: OpenApiResponse(description="Deleted."), **ERRORS})
     def delete(self, request, model, resource_id):
@@ -123,7 +137,7 @@ class ModelFieldsView(TenantAPIView):
     """The fields of a model: standard unified fields, plus mapped and Ashby custom fields when a
     connection is named."""
 
-    @extend_schema(summary="List a model's fields", tags=["resources"], operation_id="model_fields",
+    @extend_schema(summary="List a model's fields", tags=["resources"],
                    parameters=[MODEL_PARAM, *CONNECTION_HEADERS,
                                OpenApiParameter("isCustom", bool, description="Only custom (true) or only "
                                                 "standard (false) fields."),
