@@ -79,6 +79,15 @@ def permission_rows(connector, operations: list[str]) -> list[dict]:
     return list(rows.values())
 
 
+def _mark_missing(rows: list[dict], connection: Connection | None, state: str) -> list[dict]:
+    """After a check, flag the permissions the key lacks so the user sees which boxes to tick."""
+    if connection is not None and state == "partial":
+        granted = set(connection.granted_permissions)
+        for row in rows:
+            row["missing"] = row["key"] not in granted
+    return rows
+
+
 def _message(status: str, connection: Connection | None, error: dict | None = None) -> dict:
     body = {"type": MESSAGE_TYPE, "status": status,
             "connection": connection.to_json() if connection is not None else None}
@@ -134,7 +143,8 @@ class _Page:
             "connector": connector,
             "is_oauth": bool(connector is not None and oauth.is_oauth(connector)),
             "auth_settings": list(connector.auth.settings) if connector is not None else [],
-            "permissions": permission_rows(connector, operations) if connector is not None else [],
+            "permissions": _mark_missing(permission_rows(connector, operations) if connector is not None else [],
+                                         connection, state),
             "operations": operations,
             "granted_operations": [op for op in operations if op not in missing],
             "missing_operations": missing,

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from switchboard.api.errors import ApiError
 from switchboard.api.views import TenantAPIView
 from switchboard.connect.authentication import SessionTokenAuthentication
-from switchboard.connect.services import create_session, revoke_sessions, validate_expires_in
+from switchboard.connect.services import connect_url, create_session, revoke_sessions, validate_expires_in
 from switchboard.connections.models import Connection
 from switchboard.connections.services import connector_or_404, find_connection, validate_operations
 from switchboard.connections.views import ConnectionView, _body_dict, authorize
@@ -19,7 +19,8 @@ _SessionSchema = inline_serializer("Session", {
     "connection": inline_serializer("SessionConnection", {
         "connectorId": serializers.CharField(), "ownerId": serializers.CharField(),
         "operations": serializers.ListField(child=serializers.CharField())}),
-    "sessionToken": serializers.CharField(), "expiresAt": serializers.DateTimeField()})
+    "sessionToken": serializers.CharField(), "expiresAt": serializers.DateTimeField(),
+    "connectUrl": serializers.URLField()})
 _SessionBody = inline_serializer("SessionBody", {
     "expiresIn": serializers.IntegerField(required=False, min_value=60, max_value=86400,
                                           help_text="Seconds; default 1800."),
@@ -56,6 +57,9 @@ class SessionCreateView(TenantAPIView):
                            "operations": list(connection.operations)},
             "sessionToken": token,
             "expiresAt": session.expires_at.isoformat().replace("+00:00", "Z"),
+            # Not in Morph's shape (extra keys are allowed): the hosted page for this session, so a
+            # developer can open it straight from curl; the JS helper builds the same URL.
+            "connectUrl": connect_url(token),
         }, status=201)
 
     @extend_schema(summary="Revoke every session of a connection", tags=["sessions"], responses={204: None})
@@ -86,7 +90,10 @@ class SessionConnectionView(SessionAPIView, ConnectionView):
     @extend_schema(summary="Delete the session's connection", tags=["sessions"], operation_id="s_connection_delete",
                    responses={204: None})
     def delete(self, request):
-        return super().delete(request, self.connection.connector_id, self.connection.owner_id)
+        response = super().delete(request, self.connection.connector_id, self.connection.owner_id)
+        # The row is gone; the request's copy must say so, or the request log would point at it.
+        self.connection.pk = None
+        return response
 
 
 class SessionAuthorizationView(SessionAPIView):

@@ -171,6 +171,7 @@ def test_key_missing_permissions_shows_missing_operations(page):
     html = response.content.decode()
     assert response.status_code == 200
     assert 'id="missing"' in html
+    assert re.findall(r'data-permission="([^"]+)" class="missing"', html) == ["jobsWrite", "candidatesRead"]
     missing = re.search(r'id="missing">(.*?)</div>', html, re.S).group(1)
     assert "atsJob::create" in missing and "genericContact::list" in missing and "atsJob::list" not in missing
     config = _config(html)

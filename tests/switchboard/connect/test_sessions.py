@@ -22,6 +22,7 @@ def test_create_session_shape_and_connection_created(api, new_session, tenant_ke
     assert body["object"] == "session"
     assert body["connection"] == {"connectorId": "fake", "ownerId": "u1", "operations": ["atsJob::list"]}
     assert token.startswith("st_")
+    assert body["connectUrl"] == f"http://localhost:8000/connect/{token}"
     expires = parse_datetime(body["expiresAt"].replace("Z", "+00:00"))
     assert timedelta(seconds=1790) < expires - timezone.now() <= timedelta(seconds=1800)
     connection = Connection.objects.get(tenant=tenant_keys[0], connector_id="fake", owner_id="u1")
