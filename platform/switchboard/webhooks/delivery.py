@@ -85,18 +85,29 @@ def attempt(delivery_id: str) -> str:
                                   connect_timeout=conf.get("WEBHOOKS_CONNECT_TIMEOUT"),
                                   read_timeout=conf.get("WEBHOOKS_READ_TIMEOUT"))
     ok = response.status is not None and 200 <= response.status < 300
-    DeliveryAttempt.objects.create(
-        delivery=delivery, number=number, started_at=started, status_code=response.status,
-        latency_ms=round(response.latency_ms, 2), response_excerpt=response.excerpt, error=response.error,
-        remote_ip=remote_ip, succeeded=ok)
+    # The attempt row and the outcome commit together: one write transaction per attempt after the
+    # claim (SQLite commits dominate the worker's cost).
+    with transaction.atomic():
+        DeliveryAttempt.objects.create(
+            delivery=delivery, number=number, started_at=started, status_code=response.status,
+            latency_ms=round(response.latency_ms, 2), response_excerpt=response.excerpt, error=response.error,
+            remote_ip=remote_ip, succeeded=ok)
+        return _outcome(delivery, sub, response, ok, number, started)
+
+
+def _outcome(delivery: Delivery, sub: Subscription, response, ok: bool, number: int, started) -> str:
     error = response.error or (f"HTTP {response.status}" if not ok else "")
     delivery.attempts = number
     delivery.last_status_code = response.status
-
     if ok:
         _finish(delivery, status=Delivery.Status.SUCCEEDED, error="", delivered=True)
-        Subscription.objects.filter(pk=sub.pk).update(failure_streak=0, failing_since=None,
-                                                      last_success_at=timezone.now())
+        now = timezone.now()
+        # Only touch the subscription when there is something to reset or the last-success time
+        # is getting stale, not on every one of thousands of successes.
+        Subscription.objects.filter(
+            Q(failure_streak__gt=0) | Q(last_success_at__isnull=True) | Q(last_success_at__lt=now - timedelta(minutes=1)),
+            pk=sub.pk,
+        ).update(failure_streak=0, failing_since=None, last_success_at=now)
         return "succeeded"
     if response.status == 410:
         # 410 Gone is the receiver's way to unsubscribe: stop, and say so where operators look.
