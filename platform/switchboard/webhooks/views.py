@@ -11,7 +11,8 @@ from django.http import JsonResponse
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.response import Response
 
 from switchboard.api.errors import ApiError, bad_request
@@ -21,6 +22,33 @@ from switchboard.webhooks import catalog, inbound, services, urlsafety
 from switchboard.webhooks.models import Delivery, Event, Subscription
 
 DEFAULT_LIMIT, MAX_LIMIT = 50, 100
+
+# OpenAPI shapes (documentation only: the views build their JSON from the models' to_json).
+_S, _L = serializers, serializers.ListField
+_WEBHOOK_FIELDS = {
+    "object": _S.CharField(default="webhook"), "id": _S.CharField(), "url": _S.URLField(),
+    "events": _L(child=_S.CharField()), "connectorId": _S.CharField(allow_null=True),
+    "ownerId": _S.CharField(allow_null=True), "active": _S.BooleanField(),
+    "disabledReason": _S.CharField(required=False), "createdAt": _S.DateTimeField(), "updatedAt": _S.DateTimeField()}
+_Webhook = inline_serializer("WebhookSubscription", _WEBHOOK_FIELDS)
+_WebhookCreated = inline_serializer("WebhookSubscriptionCreated", {
+    **_WEBHOOK_FIELDS, "secret": _S.CharField(help_text="whsec_...: shown once; verify deliveries with it.")})
+_WebhookList = inline_serializer("WebhookSubscriptionList", {"data": _Webhook.__class__(many=True),
+                                                             "next": _S.CharField(allow_null=True)})
+_WebhookCreate = inline_serializer("WebhookSubscriptionCreate", {
+    "url": _S.URLField(), "events": _L(child=_S.CharField()), "connectorId": _S.CharField(required=False),
+    "ownerId": _S.CharField(required=False), "active": _S.BooleanField(required=False)})
+_WebhookUpdate = inline_serializer("WebhookSubscriptionUpdate", {
+    "url": _S.URLField(required=False), "events": _L(child=_S.CharField(), required=False),
+    "active": _S.BooleanField(required=False)})
+_Event = inline_serializer("Event", {
+    "id": _S.CharField(), "type": _S.CharField(help_text='"<model>::<created|updated|deleted>" or "connection::..."'),
+    "connectorId": _S.CharField(), "ownerId": _S.CharField(), "createdAt": _S.DateTimeField(),
+    "data": _S.DictField(help_text="The resource as the resources API returns it (a resourceRef for deletions).")})
+_EventList = inline_serializer("EventList", {"data": _Event.__class__(many=True), "next": _S.CharField(allow_null=True)})
+_Replay = inline_serializer("EventReplay", {"object": _S.CharField(default="event"), "id": _S.CharField(),
+                                            "queued": _S.IntegerField()})
+_Deliveries = inline_serializer("DeliveryList", {"data": _L(child=_S.DictField()), "next": _S.CharField(allow_null=True)})
 
 
 def _body(request) -> dict:
@@ -79,6 +107,7 @@ def _active(value) -> bool:
 
 class SubscriptionListView(TenantAPIView):
     @extend_schema(summary="List webhook subscriptions", tags=["webhooks"], operation_id="webhooks_list",
+                   responses=_WebhookList,
                    parameters=[OpenApiParameter("limit", int), OpenApiParameter("cursor", str)])
     def get(self, request):
         qs = self.scoped(Subscription.objects.all()).order_by("-created_at", "-id")
@@ -96,6 +125,7 @@ class SubscriptionListView(TenantAPIView):
         return Response({"data": [s.to_json() for s in page[:limit]], "next": nxt})
 
     @extend_schema(summary="Subscribe a URL to events", tags=["webhooks"], operation_id="webhooks_create",
+                   request=_WebhookCreate, responses={201: _WebhookCreated},
                    description="`events`: a list of `\"<model>::<created|updated|deleted>\"`, connection events "
                                "(`\"connection::authorized\"`, ...) or `\"*\"`. Give `connectorId` and `ownerId` to "
                                "limit the subscription to one connection. The answer carries the signing secret "
@@ -130,11 +160,13 @@ class SubscriptionDetailView(TenantAPIView):
             raise ApiError("MORPH::NOT_FOUND", f"No webhook subscription {id!r} in this project.", 404)
         return sub
 
-    @extend_schema(summary="Retrieve a webhook subscription", tags=["webhooks"], operation_id="webhooks_retrieve")
+    @extend_schema(summary="Retrieve a webhook subscription", tags=["webhooks"], operation_id="webhooks_retrieve",
+                   responses=_Webhook)
     def get(self, request, id):
         return Response(self._get(id).to_json())
 
     @extend_schema(summary="Update a webhook subscription", tags=["webhooks"], operation_id="webhooks_update",
+                   request=_WebhookUpdate, responses=_Webhook,
                    description="Change `url`, `events` or `active`. Setting `active` to true again clears the "
                                "automatic-disable reason and the failure streak.")
     def patch(self, request, id):
@@ -168,7 +200,7 @@ class SubscriptionDetailView(TenantAPIView):
 
 
 class EventListView(TenantAPIView):
-    @extend_schema(summary="List events", tags=["events"], operation_id="events_list",
+    @extend_schema(summary="List events", tags=["events"], operation_id="events_list", responses=_EventList,
                    description="Newest first. Filters: `type` (comma-separated), `connectorId`, `ownerId`, "
                                "`createdAfter`/`createdBefore` (ISO-8601); `limit` (max 100) and `cursor`.",
                    parameters=[OpenApiParameter(p, str) for p in
@@ -209,14 +241,14 @@ class _EventView(TenantAPIView):
 
 
 class EventDetailView(_EventView):
-    @extend_schema(summary="Retrieve an event", tags=["events"], operation_id="events_retrieve")
+    @extend_schema(summary="Retrieve an event", tags=["events"], operation_id="events_retrieve", responses=_Event)
     def get(self, request, id):
         return Response(self._get(id).to_json())
 
 
 class EventReplayView(_EventView):
     @extend_schema(summary="Deliver an event again", tags=["events"], operation_id="events_replay",
-                   request=None, description="Queues the event for every active subscription that matches it, "
+                   request=None, responses={202: _Replay}, description="Queues the event for every active subscription that matches it, "
                                              "with a fresh retry budget. Answers 202 with the number queued.")
     def post(self, request, id):
         event = self._get(id)
@@ -226,7 +258,7 @@ class EventReplayView(_EventView):
 
 class EventDeliveriesView(_EventView):
     @extend_schema(summary="Deliveries of an event, with every attempt", tags=["events"],
-                   operation_id="events_deliveries")
+                   operation_id="events_deliveries", responses=_Deliveries)
     def get(self, request, id):
         event = self._get(id)
         deliveries = Delivery.objects.filter(event=event).select_related("event").prefetch_related("attempt_log")
