@@ -173,9 +173,13 @@ def emit_connection_event(connection: Connection, trigger: str) -> Event | None:
     if trigger not in catalog.CONNECTION_TRIGGERS:
         logger.warning("unknown connection trigger %r", trigger)
         return None
-    return emit_for_connection(connection, f"connection::{trigger}", connection.to_json(),
-                               record_id=f"{connection.connector_id}/{connection.owner_id}",
-                               source=Event.Source.CONNECTION)
+    event = emit_for_connection(connection, f"connection::{trigger}", connection.to_json(),
+                                record_id=f"{connection.connector_id}/{connection.owner_id}",
+                                source=Event.Source.CONNECTION)
+    if trigger == "permissionsChanged":
+        # A key that just gained apiKeysWrite can now carry the provider webhooks it could not before.
+        connection_authorized(connection)
+    return event
 
 
 def connection_authorized(connection: Connection) -> None:

@@ -49,11 +49,19 @@ def poll_model(connection_id: int, model: str, full: bool = False) -> int | None
 @shared_task(ignore_result=True)
 def schedule_polls() -> int:
     """Beat: queue every due (connection, model) pass."""
+    from switchboard.webhooks.models import RemoteWebhook
     from switchboard.webhooks.polling import schedule
 
     due = schedule()
     for connection_id, model, full in due:
         poll_model.delay(connection_id, model, full)
+    # Registrations that failed (e.g. a key without apiKeysWrite) are tried again hourly; polling
+    # covers their events meanwhile.
+    stale = timezone.now() - timedelta(hours=1)
+    retry = set(RemoteWebhook.objects.filter(remote_id="", updated_at__lt=stale).values_list("connection_id", flat=True))
+    for connection_id in retry:
+        RemoteWebhook.objects.filter(connection_id=connection_id, remote_id="").update(updated_at=timezone.now())
+        sync_remote_webhooks.delay(connection_id)
     return len(due)
 
 

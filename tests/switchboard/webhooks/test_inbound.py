@@ -263,3 +263,21 @@ def test_connection_events(api, connection, tenant):
     assert events[0]["data"]["object"] == "connection" and events[0]["ownerId"] == "acme-co"
     assert Event.objects.filter(type__startswith="connection::").count() == 4
     assert sum(e.deliveries.count() for e in Event.objects.all()) == 2
+
+
+def test_failed_registrations_are_retried_hourly_by_beat(sandbox_connection, sandbox, tenant, eager):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from switchboard.webhooks import tasks
+
+    subscribe(tenant, "https://a.example.com/h", ["atsOffer::deleted"], sandbox_connection)
+    sandbox.set_faults(failNext=10)
+    report = services.sync_remote_webhooks(sandbox_connection)
+    assert report["failed"] and not sandbox.state.webhooks
+    sandbox.clear_faults()
+    tasks.schedule_polls()
+    assert not sandbox.state.webhooks  # not an hour yet
+    RemoteWebhook.objects.update(updated_at=timezone.now() - timedelta(hours=2))
+    tasks.schedule_polls()
+    assert {w["webhookType"] for w in sandbox.state.webhooks.values()} == {"offerDelete"}
