@@ -12,7 +12,7 @@ from switchboard.connect.authentication import SessionTokenAuthentication
 from switchboard.connect.services import connect_url, create_session, revoke_sessions, validate_expires_in
 from switchboard.connections.models import Connection
 from switchboard.connections.services import connector_or_404, find_connection, validate_operations
-from switchboard.connections.views import ConnectionView, _body_dict, authorize
+from switchboard.connections.views import ConnectionView, _body_dict, _ConnectionSchema, authorize
 
 _SessionSchema = inline_serializer("Session", {
     "object": serializers.CharField(default="session"),
@@ -83,7 +83,8 @@ class SessionConnectionView(SessionAPIView, ConnectionView):
 
     http_method_names = ["get", "delete", "options"]
 
-    @extend_schema(summary="Retrieve the session's connection", tags=["sessions"], operation_id="s_connection_get")
+    @extend_schema(summary="Retrieve the session's connection", tags=["sessions"], operation_id="s_connection_get",
+                   responses=_ConnectionSchema)
     def get(self, request):
         return super().get(request, self.connection.connector_id, self.connection.owner_id)
 

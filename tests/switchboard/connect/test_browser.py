@@ -195,3 +195,48 @@ def test_success_page_and_expired_link_without_opener(platform_server, browser):
     assert _state(expired) == "expired"
     assert "expired" in expired.eval("document.getElementById('error').textContent")
     expired.screenshot(ARTIFACTS / "connect-6-expired.png")
+
+
+REDIRECT_HTML = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Acme HR app</title></head>
+<body>
+  <button id="connect" type="button">Connect Ashby</button>
+  <pre id="result"></pre>
+  <script src="{base}/static/connect/switchboard-connect.js"></script>
+  <script>
+    window.__result = Switchboard.connectResult();
+    document.getElementById("connect").addEventListener("click", function () {{
+      Switchboard.connect({{sessionToken: {token}, baseUrl: "{base}", mode: "redirect",
+                           redirectUrl: location.origin + "/app?from=connect"}});
+    }});
+  </script>
+</body></html>
+"""
+
+
+def test_redirect_mode_and_cancel(platform_server, browser, opener_site):
+    pages, opener_origin = opener_site
+    token = _session(platform_server, "redirect-user")
+    pages["/app"] = REDIRECT_HTML.format(base=platform_server.base_url, token=json.dumps(token))
+    page = browser.new_page(f"{opener_origin}/app")
+    page.wait_for("window.Switchboard && window.__result === null", "the helper on the app page")
+    page.click("#connect")
+    assert _state(page) == "form"
+    _submit_key(page, platform_server.ashby_api_key, "__before")
+    # The success page shows the result, then returns to the app with the outcome in the query.
+    result = page.wait_for("location.origin === " + json.dumps(opener_origin) + " && window.__result",
+                           "the return to the app")
+    assert result == {"status": "success", "connectorId": "ashby", "ownerId": "redirect-user", "error": None}
+    assert page.eval("new URL(location.href).searchParams.get('from')") == "connect"
+
+    # Cancel from a popup: the opener hears an error and the popup closes.
+    token = _session(platform_server, "cancel-user")
+    pages["/popup"] = OPENER_HTML.format(base=platform_server.base_url, token=json.dumps(token))
+    opener = browser.new_page(f"{opener_origin}/popup")
+    opener.wait_for("!!window.Switchboard", "the helper")
+    opener.click("#connect")
+    popup = browser.wait_for_popup(opener)
+    assert _state(popup) == "form"
+    popup.click("[data-sb-cancel]")
+    outcome = opener.wait_for("window.__sb", "the cancel message")
+    assert outcome["status"] == "error" and outcome["error"]["code"] == "SWITCHBOARD::CONNECT::CANCELLED"
