@@ -199,6 +199,55 @@ def page_api(session, api: str, count: int, on_page=None) -> tuple[float, int]:
     return time.perf_counter() - started, seen
 
 
+def measure(label: str, api: str, server_pid: int, direct, client, ashby: str, args) -> None:
+    import requests  # noqa: F401 - sessions come from main
+
+    # Warm both paths (imports, connection pools, first queries) before measuring.
+    page_direct(direct, ashby, 300)
+    page_api(client, api, 300)
+    t_direct, n_direct = page_direct(direct, ashby, args.page_count)
+    t_api, n_api = page_api(client, api, args.page_count)
+    print(f"\n[{label}] paging {n_direct:,} candidates (limit 100)")
+    print(f"  (a) direct candidate.list         {t_direct:7.2f}s  {n_direct / t_direct:9,.0f} records/s")
+    print(f"  (b) /v1/resources/genericContact  {t_api:7.2f}s  {n_api / t_api:9,.0f} records/s")
+    print(f"  ratio (b)/(a)                     {t_api / t_direct:7.2f}")
+
+    ids = [r["id"] for r in direct.post(f"{ashby}/candidate.list", json={"limit": 100}, auth=(KEY, ""))
+           .json()["results"]]
+    d_times, a_times, added = [], [], []
+    for i in range(args.retrieves):
+        cid = ids[i % len(ids)]
+        s = time.perf_counter()
+        direct.post(f"{ashby}/candidate.info", json={"id": cid}, auth=(KEY, ""), timeout=30).raise_for_status()
+        d = time.perf_counter() - s
+        s = time.perf_counter()
+        client.get(f"{api}/v1/resources/genericContact/{cid}", timeout=30).raise_for_status()
+        a = time.perf_counter() - s
+        d_times.append(d * 1000)
+        a_times.append(a * 1000)
+        added.append((a - d) * 1000)
+    print(f"[{label}] single retrieve, {args.retrieves} pairs (ms)   p50      p99")
+    print(f"  direct candidate.info              {pct(d_times, 50):7.2f}  {pct(d_times, 99):7.2f}")
+    print(f"  GET /v1/resources/genericContact/id {pct(a_times, 50):6.2f}  {pct(a_times, 99):7.2f}")
+    print(f"  added latency (per pair)           {pct(added, 50):7.2f}  {pct(added, 99):7.2f}"
+          f"   mean {statistics.mean(added):.2f}")
+
+    if not args.memory_count:
+        return
+    samples: list[tuple[int, float]] = []
+    start_rss = rss_of(server_pid)
+    t_mem, n_mem = page_api(client, api, args.memory_count,
+                            on_page=lambda seen: samples.append((seen, rss_of(server_pid))))
+    tenth = [r for n, r in samples if n <= n_mem // 10] or [start_rss]
+    print(f"[{label}] server RSS while paging {n_mem:,} candidates through the API ({t_mem:.1f}s, "
+          f"{n_mem / t_mem:,.0f} records/s)")
+    print(f"  RSS before {start_rss:7.1f} MB")
+    print(f"  peak RSS over the first 10% ({n_mem // 10:,})  {max(tenth):7.1f} MB")
+    print(f"  peak RSS over all {n_mem:,}            {max(r for _, r in samples):7.1f} MB")
+    print(f"  RSS at the end                        {samples[-1][1]:7.1f} MB")
+    print(f"  high-water mark (VmHWM)               {rss_of(server_pid, 'VmHWM'):7.1f} MB")
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--candidates", type=int, default=100_000)
@@ -216,67 +265,28 @@ def main():
     print(f"sandbox: {args.candidates:,} candidates, ready in {time.perf_counter() - t0:.1f}s at {ashby}"
           f" (added latency {args.ashby_latency_ms} ms); server: {args.server}")
     tmp = tempfile.mkdtemp(prefix="sb-bench-")
-    server = None
     try:
         public, secret = setup_django(tmp, ashby)
-        if args.server == "gunicorn":
-            api, server, server_pid = serve_gunicorn(tmp, ashby)
-        else:
-            api, httpd = serve_django()
-            server_pid = os.getpid()
-        direct = requests.Session()
-        client = requests.Session()
-        client.headers.update({"x-api-key": public, "x-api-secret": secret, "x-connector-id": "ashby",
-                               "x-owner-id": "bench"})
-        # Warm both paths (imports, connection pools, first queries) before measuring.
-        page_direct(direct, ashby, 200)
-        page_api(client, api, 200)
-
-        t_direct, n_direct = page_direct(direct, ashby, args.page_count)
-        t_api, n_api = page_api(client, api, args.page_count)
-        print(f"\npaging {n_direct:,} candidates (limit 100)")
-        print(f"  (a) direct candidate.list         {t_direct:7.2f}s  {n_direct / t_direct:9,.0f} records/s")
-        print(f"  (b) /v1/resources/genericContact  {t_api:7.2f}s  {n_api / t_api:9,.0f} records/s")
-        print(f"  ratio (b)/(a)                     {t_api / t_direct:7.2f}")
-
-        ids = [r["id"] for r in direct.post(f"{ashby}/candidate.list", json={"limit": 100}, auth=(KEY, ""))
-               .json()["results"]]
-        d_times, a_times, added = [], [], []
-        for i in range(args.retrieves):
-            cid = ids[i % len(ids)]
-            s = time.perf_counter()
-            direct.post(f"{ashby}/candidate.info", json={"id": cid}, auth=(KEY, ""), timeout=30).raise_for_status()
-            d = time.perf_counter() - s
-            s = time.perf_counter()
-            client.get(f"{api}/v1/resources/genericContact/{cid}", timeout=30).raise_for_status()
-            a = time.perf_counter() - s
-            d_times.append(d * 1000)
-            a_times.append(a * 1000)
-            added.append((a - d) * 1000)
-        print(f"\nsingle retrieve, {args.retrieves} pairs (ms)        p50      p99")
-        print(f"  direct candidate.info              {pct(d_times, 50):7.2f}  {pct(d_times, 99):7.2f}")
-        print(f"  GET /v1/resources/genericContact/id {pct(a_times, 50):6.2f}  {pct(a_times, 99):7.2f}")
-        print(f"  added latency (per pair)           {pct(added, 50):7.2f}  {pct(added, 99):7.2f}"
-              f"   mean {statistics.mean(added):.2f}")
-
-        samples: list[tuple[int, float]] = []
-        start_rss = rss_of(server_pid)
-        t_mem, n_mem = page_api(client, api, args.memory_count,
-                                on_page=lambda seen: samples.append((seen, rss_of(server_pid))))
-        tenth = [r for n, r in samples if n <= n_mem // 10] or [start_rss]
-        print(f"\nserver RSS while paging {n_mem:,} candidates through the API ({t_mem:.1f}s, "
-              f"{n_mem / t_mem:,.0f} records/s)")
-        print(f"  RSS before {start_rss:7.1f} MB")
-        print(f"  peak RSS over the first 10% ({n_mem // 10:,})  {max(tenth):7.1f} MB")
-        print(f"  peak RSS over all {n_mem:,}            {max(r for _, r in samples):7.1f} MB")
-        print(f"  RSS at the end                        {samples[-1][1]:7.1f} MB")
-        print(f"  high-water mark (VmHWM)               {rss_of(server_pid, 'VmHWM'):7.1f} MB")
-        if server is None:
-            httpd.shutdown()
+        for label in [args.server]:
+            server = httpd = None
+            if args.server == "gunicorn":
+                api, server, server_pid = serve_gunicorn(tmp, ashby)
+            else:
+                api, httpd = serve_django()
+                server_pid = os.getpid()
+            direct = requests.Session()
+            client = requests.Session()
+            client.headers.update({"x-api-key": public, "x-api-secret": secret, "x-connector-id": "ashby",
+                                   "x-owner-id": "bench"})
+            try:
+                measure(label, api, server_pid, direct, client, ashby, args)
+            finally:
+                if server is not None:
+                    server.terminate()
+                    server.wait(timeout=10)
+                if httpd is not None:
+                    httpd.shutdown()
     finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=10)
         proc.terminate()
         proc.wait(timeout=10)
 

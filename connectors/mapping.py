@@ -17,14 +17,6 @@ from connectors import errors
 from connectors.unified import resource_ref
 
 MISSING = object()
-_SPLIT_CACHE: dict[str, tuple[str, ...]] = {}
-
-
-def _split(path: str) -> tuple[str, ...]:
-    parts = _SPLIT_CACHE.get(path)
-    if parts is None:
-        parts = _SPLIT_CACHE[path] = tuple(path.split("."))
-    return parts
 
 
 def get_path(record: Any, path: str | tuple[str, ...] | None) -> Any:
@@ -45,6 +37,24 @@ def get_path(record: Any, path: str | tuple[str, ...] | None) -> Any:
     return current
 
 
+def _getter(path: str | None):
+    """A reader for one remote path, specialised for the common one- and two-key cases."""
+    if path is None:
+        return lambda record: record
+    parts = tuple(path.split("."))
+    if len(parts) == 1:
+        key = parts[0]
+        return lambda record: record.get(key) if isinstance(record, dict) else None
+    if len(parts) == 2 and not any(p.isdigit() for p in parts):
+        first, second = parts
+
+        def two(record):
+            inner = record.get(first) if isinstance(record, dict) else None
+            return inner.get(second) if isinstance(inner, dict) else None
+        return two
+    return lambda record: get_path(record, parts)
+
+
 @dataclass(frozen=True)
 class FieldMap:
     key: str
@@ -57,10 +67,6 @@ class FieldMap:
     filter_key: str | None = None                 # remote list param for filter[key]
     filter: Callable[[Any], Any] | None = None    # filter value transform
     default: Any = None                           # value when remote is null/missing (e.g. [] for lists)
-
-    @property
-    def parts(self) -> tuple[str, ...] | None:
-        return None if self.path is None else _split(self.path)
 
     def reverse_enum(self, value: Any) -> Any:
         if not self.enum:
@@ -77,47 +83,54 @@ class Mapping:
         self.model = model
         self.fields = tuple(fields)
         self.by_key = {f.key: f for f in self.fields}
+        self._plan = [(f, _getter(f.path)) for f in self.fields]
         self.id_path = id_path
         self.created_path = created_path
         self.updated_path = updated_path
 
     # -- read ---------------------------------------------------------------------------------
     def read(self, record: dict, *, only: Iterable[str] | None = None) -> tuple[dict, list[dict]]:
+        # Hot path (every record of every page): precompiled getters, no per-field dispatch.
         only_set = set(only) if only else None
         out: dict[str, Any] = {}
         warnings: list[dict] = []
-        for fm in self.fields:
-            if only_set is not None and fm.key not in only_set:
+        for fm, getter in self._plan:
+            key = fm.key
+            if only_set is not None and key not in only_set:
                 continue
             try:
-                out[fm.key] = self._read_one(fm, record, warnings)
+                value = getter(record)
+                if fm.read is not None:
+                    value = fm.read(value)
+                if value is not None:
+                    if fm.enum is not None:
+                        value = self._enum(fm, value, warnings)
+                    if fm.ref is not None:
+                        value = self._ref(fm, value)
+                out[key] = fm.default if value is None else value
             except Exception as exc:  # one odd value must not lose the whole record
-                out[fm.key] = None
-                warnings.append({"field": fm.key, "code": "unreadable",
+                out[key] = None
+                warnings.append({"field": key, "code": "unreadable",
                                  "message": f"Could not read this field from the Ashby record ({type(exc).__name__})."})
         return out, warnings
 
-    def _read_one(self, fm: FieldMap, record: dict, warnings: list[dict]) -> Any:
-        value = get_path(record, fm.parts) if fm.path is not None else record
-        if fm.read is not None:
-            value = fm.read(value)
-        if fm.enum is not None and value is not None:
-            if value in fm.enum:
-                value = fm.enum[value]
-            else:
-                warnings.append({"field": fm.key, "code": "unknownEnumValue", "value": value,
-                                 "message": f"Ashby returned a value this version does not know: {value!r}; "
-                                            "it is passed through unchanged."})
-        if fm.ref is not None and value is not None:
-            if isinstance(value, list):
-                value = [resource_ref(fm.ref, v) for v in value if isinstance(v, str) and v]
-            elif isinstance(value, str) and value:
-                value = resource_ref(fm.ref, value)
-            else:
-                value = None
-        if value is None:
-            return fm.default
+    @staticmethod
+    def _enum(fm: FieldMap, value: Any, warnings: list[dict]) -> Any:
+        mapped = fm.enum.get(value) if isinstance(value, str) else None
+        if mapped is not None:
+            return mapped
+        warnings.append({"field": fm.key, "code": "unknownEnumValue", "value": value,
+                         "message": f"Ashby returned a value this version does not know: {value!r}; "
+                                    "it is passed through unchanged."})
         return value
+
+    @staticmethod
+    def _ref(fm: FieldMap, value: Any) -> Any:
+        if isinstance(value, list):
+            return [resource_ref(fm.ref, v) for v in value if isinstance(v, str) and v]
+        if isinstance(value, str) and value:
+            return resource_ref(fm.ref, value)
+        return None
 
     def record_id(self, record: dict) -> str | None:
         value = get_path(record, self.id_path)
