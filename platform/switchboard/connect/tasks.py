@@ -43,15 +43,28 @@ def recheck_due_permissions(limit: int = 500) -> int:
 @shared_task
 def recheck_connection_permissions(connection_id: int) -> str:
     """Re-check one connection. A provider outage leaves the record as it was (checked next run)."""
-    from connectors.errors import ConnectorError
+    from connectors.errors import ConnectorError, InvalidCredentials
+    from connectors.registry import get_connector
+    from switchboard.connect import oauth
     from switchboard.connections.models import Connection
     from switchboard.connections.services import recheck_permissions
 
     connection = Connection.objects.filter(pk=connection_id).first()
     if connection is None or not connection.credentials:
         return "skipped"
+    connector = get_connector(connection.connector_id)
+    if connector is None:
+        return "skipped"
     try:
+        if oauth.is_oauth(connector):
+            # A revoked grant shows up here, before a developer's call: the refresh fails and
+            # fresh_credentials marks the connection `error` with the reason.
+            oauth.fresh_credentials(connection)
         recheck_permissions(connection)
+    except InvalidCredentials:
+        return Connection.Status.ERROR
+    except NotImplementedError:
+        return connection.status  # an OAuth connector without a check: its scopes are the record
     except ConnectorError as exc:
         logger.warning("permission re-check of connection %s failed: %s", connection_id, exc.code)
         return "failed"

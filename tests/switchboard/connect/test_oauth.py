@@ -260,3 +260,17 @@ def test_scopes_and_missing_operations():
     spec = OAuthDemoConnector("http://127.0.0.1:1").auth.oauth
     assert oauth.scopes_for(spec, ["atsJob::list", "atsJob::create", "atsJob::list"]) == ["jobs.read", "jobs.write"]
     assert oauth.missing_for_scopes(spec, ["atsJob::list", "atsJob::create"], ["jobs.read"]) == ["atsJob::create"]
+
+
+@pytest.mark.django_db
+def test_periodic_recheck_detects_a_revoked_grant(api, provider, oauth_connector):
+    from switchboard.connect.tasks import recheck_connection_permissions
+
+    connection = _authorized_connection(api, provider)
+    assert recheck_connection_permissions(connection.pk) == "authorized"  # nothing to refresh yet
+    provider.revoke_refresh_token(connection.credentials["refreshToken"])
+    Connection.objects.filter(pk=connection.pk).update(
+        credentials={**connection.credentials, "expiresAt": int(time.time()) + 10})
+    assert recheck_connection_permissions(connection.pk) == "error"
+    connection.refresh_from_db()
+    assert connection.status == "error" and "invalid_grant" in connection.last_error
