@@ -360,6 +360,19 @@ def finish_write(connection: Connection, model: str, result: dict | None, custom
         fields = result.setdefault("fields", {})
         for c in custom_values:
             fields[c["key"]] = c["unifiedValue"]
+        remote = result.get("remote")
+        if isinstance(remote, dict):
+            # The raw record predates setValues; bring its customFields up to date so rendering
+            # (which re-reads mappings from `remote`) shows what was just written, not stale values.
+            entries = [e for e in (remote.get("customFields") or []) if isinstance(e, dict)]
+            for c in custom_values:
+                entry = next((e for e in entries if e.get("id") == c["fieldId"]), None)
+                if entry is None:
+                    entry = {"id": c["fieldId"]}
+                    entries.append(entry)
+                entry["value"] = c["value"]
+                entry.pop("valueLabel", None)
+            remote["customFields"] = entries
     return None
 
 
