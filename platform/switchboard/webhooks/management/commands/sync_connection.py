@@ -63,8 +63,8 @@ class Command(BaseCommand):
         connection = connections[0]
         models = model or polling.models_to_poll(connection)
         if not models:
-            raise CommandError("No model to sync: no subscription needs polling for this connection; "
-                               "name one with --model.")
+            raise CommandError("No model to sync: no subscription of this connection needs polling (events "
+                               "it wants are pushed by provider webhooks, or there are none); name one with --model.")
         out = self.stdout._out if hasattr(self.stdout, "_out") else sys.stdout
         failed = False
         for name in models:
