@@ -162,7 +162,9 @@ def _prepare(connection, mapped) -> tuple[list[tuple], list[str]]:
             prepared.append((model, trigger, rid, unified.resource_ref(model, rid)))
             continue
         try:
-            resource = client.to_resource(model, record) if record else client.retrieve(model, rid)
+            # The raw record rides along so field mappings can read it; render() drops it again.
+            resource = (client.to_resource(model, record, include_remote=True) if record
+                        else client.retrieve(model, rid, include_remote=True))
         except (cerr.NotFound, cerr.InsufficientPermissions, cerr.NotSupported, cerr.BadRequest) as exc:
             # Not worth retrying: say so in the sync log and send what we know (the reference).
             problems.append(f"{model} {rid}: {exc.message}")

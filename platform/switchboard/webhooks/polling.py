@@ -9,6 +9,7 @@ page, so memory stays flat apart from the set of ids seen in a full pass.
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Callable
 from datetime import timedelta
@@ -134,12 +135,22 @@ class Pass:
         run.deleted += 0 if self.baseline else len(gone)
 
 
+def _pages(result):
+    """Pages with the raw record kept when the connector can (field mappings read it; render()
+    drops it before anything leaves), so polled and pushed resources fingerprint alike."""
+    try:
+        accepts = "include_remote" in inspect.signature(result.pages).parameters
+    except (TypeError, ValueError):
+        accepts = False
+    return result.pages(include_remote=True) if accepts else result.pages()
+
+
 def _run_pass(client, p: Pass, token: str | None) -> str | None:
     result = client.sync(p.model, sync_token=token)
     incremental = bool(getattr(result, "incremental", bool(token)))
     p.run.mode = SyncRun.Mode.INCREMENTAL if incremental else SyncRun.Mode.FULL
     p.seen = None if incremental else set()
-    for page in result.pages():
+    for page in _pages(result):
         p.page(page)
     if not incremental:
         p.deletions()

@@ -281,3 +281,29 @@ def test_failed_registrations_are_retried_hourly_by_beat(sandbox_connection, san
     RemoteWebhook.objects.update(updated_at=timezone.now() - timedelta(hours=2))
     tasks.schedule_polls()
     assert {w["webhookType"] for w in sandbox.state.webhooks.values()} == {"offerDelete"}
+
+
+def test_event_data_goes_through_render_resources_with_the_raw_record(client, endpoint, sandbox, eager, monkeypatch,
+                                                                       django_capture_on_commit_callbacks):
+    """Field mappings plug into render_resources and read the raw record; it must reach them and
+    must not reach the developer."""
+    resources_services = pytest.importorskip("switchboard.resources.services")
+    seen = []
+    original = resources_services.render_resources
+
+    def spy(connection, model, resources, **kw):
+        seen.append((model, all(isinstance(r.get("remote"), dict) for r in resources)))
+        return original(connection, model, resources, **kw)
+
+    monkeypatch.setattr(resources_services, "render_resources", spy)
+    subscribe(endpoint.connection.tenant, "https://a.example.com/h", ["*"])
+    with sandbox.state.lock:
+        data = sandbox._sample_payload("applicationUpdate")
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, endpoint, payload("applicationUpdate", data))
+    from switchboard.webhooks import polling
+
+    polling.run_sync(endpoint.connection, "atsJob")
+    assert ("atsApplication", True) in seen
+    assert any(model == "atsJob" for model, _ in seen)
+    assert "remote" not in Event.objects.get(type="atsApplication::updated").data
