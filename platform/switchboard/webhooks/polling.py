@@ -179,7 +179,7 @@ def _run_sync(connection, model, *, full, progress) -> SyncRun:
     p = Pass(connection, model, run, baseline=baseline, progress=progress)
     now = timezone.now()
     try:
-        client = services._client(connection)
+        client = services._client(connection, patient=True)
         try:
             new_token = _run_pass(client, p, token)
         except cerr.SyncTokenExpired as exc:

@@ -238,10 +238,18 @@ def needed_webhook_types(connection: Connection) -> list[str]:
     return catalog.webhook_types_for(connection.connector_id, interested_events(connection))
 
 
-def _client(connection: Connection):
-    from switchboard.connections.services import client_for
+def _client(connection: Connection, *, patient: bool = False):
+    """A background client: it yields to live API calls (they keep a reserve of the budget).
+    `patient` clients (polling passes of up to thousands of pages) wait out an exhausted budget
+    window instead of failing, since a pass that dies at page 700 of 1,000 would start over and
+    never finish on a large account."""
+    from switchboard.connections.services import connector_context, connector_or_404
 
-    return client_for(connection, background=True)
+    connector = connector_or_404(connection.connector_id)
+    ctx = connector_context(connection, background=True)
+    if patient and hasattr(ctx.rate_limiter, "max_wait"):
+        ctx.rate_limiter.max_wait = 65.0
+    return connector.client(ctx)
 
 
 def sync_remote_webhooks(connection: Connection) -> dict:

@@ -63,7 +63,7 @@ class FakeClient:
 @pytest.fixture
 def fake(monkeypatch):
     client = FakeClient()
-    monkeypatch.setattr(services, "_client", lambda connection: client)
+    monkeypatch.setattr(services, "_client", lambda connection, **kw: client)
     return client
 
 
@@ -286,3 +286,10 @@ def test_writes_through_switchboard_emit_at_once_and_the_poller_stays_quiet(conn
     assert services.resource_written(connection, "genericUser", "deleted", "u9").data == {
         "object": "resourceRef", "model": "genericUser", "id": "u9"}
     assert services.resource_written(connection, "genericWidget", "created", resource) is None
+
+
+def test_polling_clients_yield_to_live_calls_and_wait_out_the_budget(connection):
+    client = services._client(connection, patient=True)
+    assert client.ctx.background is True
+    assert client.ctx.rate_limiter.max_wait >= 60
+    assert services._client(connection).ctx.rate_limiter.max_wait < 60
