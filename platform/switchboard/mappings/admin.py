@@ -42,7 +42,7 @@ class FieldMappingForm(forms.ModelForm):
         probe = FieldMapping(pk=self.instance.pk, tenant=tenant, connection=connection,
                              created_at=self.instance.created_at)
         try:
-            checked = services.validate_mapping(tenant, data, instance=probe if self.instance.pk else None,
+            checked = services.validate_mapping(tenant, data, instance=None if self.instance._state.adding else probe,
                                                 scope_connection=connection)
         except ApiError as exc:
             raise forms.ValidationError(f"{exc.message} ({exc.code})") from None
@@ -82,10 +82,10 @@ class CustomModelForm(forms.ModelForm):
             return cleaned
         try:
             parsed = services.validate_custom_model(tenant, cleaned["definition"],
-                                                    instance=self.instance if self.instance.pk else None)
+                                                    instance=None if self.instance._state.adding else self.instance)
         except ApiError as exc:
             raise forms.ValidationError({"definition": exc.message}) from None
-        if self.instance.pk and parsed.name != self.instance.name:
+        if not self.instance._state.adding and parsed.name != self.instance.name:
             raise forms.ValidationError({"definition": "A custom model cannot be renamed; create a new one."})
         self.instance.name, self.instance.title = parsed.name, parsed.title
         return cleaned
