@@ -21,7 +21,7 @@ from django.utils import timezone
 from connectors import errors as cerr
 from connectors import unified
 from switchboard.connections.models import Connection
-from switchboard.webhooks import catalog, conf, services
+from switchboard.webhooks import conf, services
 from switchboard.webhooks.models import Event, RecordFingerprint, SyncRun, SyncState
 
 logger = logging.getLogger("switchboard.webhooks.polling")
@@ -221,6 +221,3 @@ def _run_sync(connection, model, *, full, progress) -> SyncRun:
         state.save()
     return run
 
-
-def catalogue_models() -> list[str]:
-    return sorted({e.split("::", 1)[0] for e in catalog.model_events()})
