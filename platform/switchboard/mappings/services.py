@@ -11,6 +11,7 @@ Interfaces (names are stable; see docs/TEAM-NOTES.md):
   None or a partial-failure dict; writes custom values with customField.setValues.
 - `custom_model_for(tenant, name)` -> a served custom model (list/retrieve/fields) or None.
 - `iter_custom_model_records(connection, custom_model)` -> every record as a unified resource.
+- `custom_model_names(tenant)`, `custom_model_events(tenant)` -> for webhook subscriptions.
 """
 
 from __future__ import annotations
@@ -788,6 +789,15 @@ def custom_model_for(tenant, name: str) -> ServedCustomModel | None:
 
 def custom_model_names(tenant) -> list[str]:
     return list(CustomModel.objects.filter(tenant=tenant, is_active=True).values_list("name", flat=True))
+
+
+POLLED_TRIGGERS = ("created", "updated", "deleted")
+
+
+def custom_model_events(tenant) -> list[str]:
+    """Event names a tenant may subscribe to for its custom models (all found by polling: full
+    passes of `iter_custom_model_records`, compared by fingerprint)."""
+    return [f"{name}::{trigger}" for name in custom_model_names(tenant) for trigger in POLLED_TRIGGERS]
 
 
 def iter_custom_model_records(connection: Connection, custom_model, *, include_remote: bool = False

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from switchboard.mappings.examples import ATS_DEPARTMENT, ATS_INTERVIEW_FEEDBACK
 from switchboard.mappings.models import CustomModel
-from switchboard.mappings.services import custom_model_for, iter_custom_model_records
+from switchboard.mappings.services import custom_model_events, custom_model_for, iter_custom_model_records
 
 from connectors.ashby.sandbox.seed import DEPARTMENTS
 
@@ -107,6 +107,8 @@ def test_iter_custom_model_records_for_polling(plain, connection):
     assert all(r["object"] == "resource" and "remote" not in r for r in records)
     served = custom_model_for(connection.tenant, "atsDepartment")
     assert [r["id"] for r in iter_custom_model_records(connection, served)] == [r["id"] for r in records]
+    assert custom_model_events(connection.tenant) == [
+        "atsDepartment::created", "atsDepartment::updated", "atsDepartment::deleted"]
 
 
 @pytest.mark.parametrize(("change", "field"), [
