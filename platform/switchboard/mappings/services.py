@@ -224,7 +224,10 @@ def read_value(mapping: FieldMapping, remote: dict, definitions: list[dict] | No
     if entry is None:
         return None, None  # the field exists but this record has no value
     value = entry.get("value")
-    field_type = (definition or {}).get("fieldType") or mapping.remote_field_type or _infer_type(value)
+    # Without definitions: the type seen when the mapping was checked is reliable for an id (or a
+    # connection's own mapping); a tenant-wide title may name fields of different types per account.
+    snapshot = mapping.remote_field_type if (mapping.custom_field_id or mapping.connection_id) else ""
+    field_type = (definition or {}).get("fieldType") or snapshot or _infer_type(value)
     try:
         converted = fieldtypes.to_unified(
             field_type, value, unified_type=mapping.type or None, options=fieldtypes.options_of(definition),
@@ -252,7 +255,7 @@ def apply_read_mappings(connection: Connection, model: str, resources: list[dict
             continue
         fields = res.setdefault("fields", {})
         remote = res.get("remote")
-        warnings = res.get("warnings") or []
+        warnings = [*(res.get("warnings") or []), *list_warnings]
         if not isinstance(remote, dict):
             for m in maps:
                 fields.setdefault(m.key, None)
@@ -438,7 +441,8 @@ def validate_mapping(tenant, data: dict, *, instance: FieldMapping | None = None
         raise _invalid("MORPH::BAD_REQUEST", f"Give one of customFieldId, customFieldTitle or path, not "
                                              f"{' and '.join(sources)}.", field=sources[1], status=400)
     if sources:
-        m.custom_field_id = m.custom_field_title = m.path = ""
+        # A new target makes the remembered remote type meaningless until it is checked again.
+        m.custom_field_id = m.custom_field_title = m.path = m.remote_field_type = ""
         take(sources[0], {"customFieldId": "custom_field_id", "customFieldTitle": "custom_field_title",
                           "path": "path"}[sources[0]], (str,))
         m.source = FieldMapping.Source.PATH if sources[0] == "path" else FieldMapping.Source.CUSTOM_FIELD

@@ -210,3 +210,39 @@ def test_inactive_override_switches_a_default_off(plain, client, sandbox, connec
                format="json")
     cid = sandbox.info()["sample"]["candidateId"]
     assert "yearsOfExperience" not in client.get(f"/v1/resources/genericContact/{cid}").json()["fields"]
+
+
+def test_changing_the_target_forgets_the_old_remote_type(plain, connection):
+    created = plain.post("/v1/field-mappings", YEARS, format="json", **HEADERS).json()
+    assert created["remoteFieldType"] == "Number"
+    moved = plain.patch(f"/v1/field-mappings/{created['id']}", {"customFieldTitle": "Current title"}, format="json")
+    assert moved.status_code == 200, moved.content
+    assert moved.json()["remoteFieldType"] is None  # not checked against an account this time
+    checked = plain.patch(f"/v1/field-mappings/{created['id']}", {"customFieldTitle": "Current title"},
+                          format="json", **HEADERS)
+    assert checked.json()["remoteFieldType"] == "String"
+
+
+def test_reads_survive_unreadable_definitions(plain, client, connection, sandbox, monkeypatch):
+    """customField.list failing (e.g. no hiringProcessMetadataRead) must not fail candidate reads:
+    values, titles and select labels are in the record itself."""
+    from connectors.ashby.client import AshbyClient
+    from connectors.errors import InsufficientPermissions
+
+    plain.post("/v1/field-mappings", {**YEARS}, format="json", **HEADERS)
+    plain.post("/v1/field-mappings", {"model": "genericContact", "key": "seniority", "customFieldTitle": "Seniority"},
+               format="json", **HEADERS)
+    from django.core.cache import cache
+
+    cache.clear()
+
+    def refuse(self, model):
+        raise InsufficientPermissions("The Ashby API key lacks hiringProcessMetadataRead.")
+
+    monkeypatch.setattr(AshbyClient, "list_custom_fields", refuse)
+    page = client.get("/v1/resources/genericContact?limit=10")
+    assert page.status_code == 200, page.content
+    data = page.json()["data"]
+    assert all(isinstance(r["fields"]["yearsOfExperience"], int) for r in data)
+    assert {r["fields"]["seniority"] for r in data} - {None} <= {"Junior", "Mid", "Senior", "Staff", "Principal"}
+    assert all(any(w["code"] == "customFieldsUnavailable" for w in r["warnings"]) for r in data)
