@@ -31,10 +31,11 @@
   }
 
   function finish(message) {
-    if (cfg.mode !== "redirect" && postToOpener(message)) return;
-    if (cfg.redirectUrl && redirectWith(message)) return;
+    if (cfg.mode !== "redirect" && postToOpener(message)) return true;
+    if (cfg.redirectUrl && redirectWith(message)) return true;
     var note = document.getElementById("finish-note");
     if (note) note.textContent = "You can close this window now.";
+    return false;
   }
 
   if (cfg.autoFinish && cfg.message) {
@@ -50,7 +51,8 @@
     var target = event.target.closest("[data-sb-finish], [data-sb-cancel], [data-sb-close], [data-sb-reveal]");
     if (!target) return;
     if (target.hasAttribute("data-sb-finish")) {
-      finish(cfg.message);
+      // Browsers allow window.close() only for windows a script opened; elsewhere it is a no-op.
+      if (finish(cfg.message) === false) window.close();
     } else if (target.hasAttribute("data-sb-cancel")) {
       finish({type: "switchboard:connect", status: "error", connection: null,
               error: {code: "SWITCHBOARD::CONNECT::CANCELLED", message: "The user cancelled."}});
