@@ -174,3 +174,23 @@ def test_webhook_event_data_carry_mapped_fields(years, connection, sandbox, cand
     [rendered] = render_resources(connection, "genericContact", [resource])
     assert rendered["fields"]["yearsOfExperience"] == custom_value(sandbox, candidate_id, "Years of experience")
     assert "remote" not in rendered
+
+
+def test_job_and_application_custom_fields(plain, client, connection, sandbox):
+    for body in ({"model": "atsJob", "key": "costCenter", "customFieldTitle": "Cost center"},
+                 {"model": "atsApplication", "key": "referralBonus", "customFieldTitle": "Referral bonus eligible",
+                  "direction": "read"}):
+        resp = plain.post("/v1/field-mappings", body, format="json", **HEADERS)
+        assert resp.status_code == 201, resp.content
+    # A Candidate field is not an atsJob field.
+    wrong = plain.post("/v1/field-mappings", {"model": "atsJob", "key": "years", "customFieldTitle":
+                                              "Years of experience"}, format="json", **HEADERS)
+    assert wrong.status_code == 422
+    jobs = client.get("/v1/resources/atsJob?limit=3").json()["data"]
+    assert all(j["fields"]["costCenter"].startswith("CC-") for j in jobs)
+    job_id = jobs[0]["id"]
+    resp = client.patch(f"/v1/resources/atsJob/{job_id}", {"fields": {"costCenter": "CC-999"}}, format="json")
+    assert resp.status_code == 200, resp.content
+    assert client.get(f"/v1/resources/atsJob/{job_id}").json()["fields"]["costCenter"] == "CC-999"
+    apps = client.get("/v1/resources/atsApplication?limit=20").json()["data"]
+    assert all(a["fields"]["referralBonus"] in (None, True, False) for a in apps)
