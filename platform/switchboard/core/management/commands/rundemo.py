@@ -167,6 +167,12 @@ class Command(BaseCommand):
             connection.operations = operations
             connection.save()
         check_and_store_credentials(connection, {"apiKey": DEMO_ASHBY_KEY})
+        try:  # the example custom models (atsDepartment, atsInterviewFeedback), when that app exists
+            from switchboard.mappings.examples import install_examples
+
+            list(install_examples(tenant, replace=False))
+        except ImportError:
+            pass
         state_file.write_text(json.dumps(state, indent=2))
         state_file.chmod(0o600)  # local demo secrets; the file lives in the git-ignored var/
         return state
