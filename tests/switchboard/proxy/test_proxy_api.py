@@ -16,6 +16,13 @@ def ashby_base_url(settings):
     settings.ASHBY_BASE_URL = BASE
 
 
+@pytest.fixture(autouse=True)
+def fresh_budget(db):
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def fake():
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:

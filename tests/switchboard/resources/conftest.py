@@ -30,6 +30,16 @@ def ashby_base_url(settings):
     settings.ASHBY_BASE_URL = BASE
 
 
+@pytest.fixture(autouse=True)
+def fresh_budget(request):
+    """The per-connection budget lives in the cache, which transactional tests elsewhere leave
+    behind (connection ids repeat across tests): start every test with an empty one."""
+    if request.node.get_closest_marker("django_db") is not None:
+        from django.core.cache import cache
+
+        cache.clear()
+
+
 @pytest.fixture
 def rsps():
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
