@@ -56,15 +56,36 @@ def model_events() -> list[str]:
     return sorted(events)
 
 
-def all_events() -> list[str]:
-    return model_events() + list(CONNECTION_EVENTS)
+def custom_models(tenant) -> set[str]:
+    """The tenant's custom models (the mappings app), whose events are found by polling."""
+    if tenant is None:
+        return set()
+    try:
+        from switchboard.mappings.services import custom_model_names
+    except ImportError:
+        return set()
+    return set(custom_model_names(tenant))
 
 
-def validate_events(events) -> list[str]:
+def custom_events(tenant) -> list[str]:
+    if tenant is None:
+        return []
+    try:
+        from switchboard.mappings.services import custom_model_events
+    except ImportError:
+        return []
+    return list(custom_model_events(tenant))
+
+
+def all_events(tenant=None) -> list[str]:
+    return model_events() + custom_events(tenant) + list(CONNECTION_EVENTS)
+
+
+def validate_events(events, tenant=None) -> list[str]:
     """The cleaned list, or ValueError with a sentence naming the bad entry."""
     if not isinstance(events, list) or not events or not all(isinstance(e, str) for e in events):
         raise ValueError('events must be a non-empty list like ["atsApplication::updated"] or ["*"].')
-    known = set(all_events())
+    known = set(all_events(tenant))
     for event in events:
         if event == "*":
             continue
@@ -83,10 +104,11 @@ def matches(subscribed: list[str], event_type: str) -> bool:
     return "*" in subscribed or event_type in subscribed
 
 
-def expand(subscribed: list[str]) -> set[str]:
-    """Model events named by a subscription (`*` = all of them; connection events excluded)."""
+def expand(subscribed: list[str], tenant=None) -> set[str]:
+    """Model events named by a subscription (`*` = all of them, the tenant's custom models
+    included; connection events excluded)."""
     if "*" in subscribed:
-        return set(model_events())
+        return set(model_events()) | set(custom_events(tenant))
     return {e for e in subscribed if not e.startswith("connection::")}
 
 

@@ -20,8 +20,9 @@ from django.utils import timezone
 
 from connectors import errors as cerr
 from connectors import unified
+from switchboard.api.errors import ApiError
 from switchboard.connections.models import Connection
-from switchboard.webhooks import conf, services
+from switchboard.webhooks import catalog, conf, services
 from switchboard.webhooks.models import Event, RecordFingerprint, SyncRun, SyncState
 
 logger = logging.getLogger("switchboard.webhooks.polling")
@@ -35,7 +36,9 @@ def models_to_poll(connection: Connection) -> list[str]:
     wanted = services.interested_events(connection) - services.pushed_events(connection)
     models = {e.split("::", 1)[0] for e in wanted}
     missing = set(connection.missing_operations or [])
-    models = {m for m in models if f"{m}::list" in connection.operations and f"{m}::list" not in missing}
+    custom = catalog.custom_models(connection.tenant_id)
+    models = {m for m in models
+              if m in custom or (f"{m}::list" in connection.operations and f"{m}::list" not in missing)}
     only = conf.get("WEBHOOKS_POLL_MODELS")
     if only:
         models &= set(only)
@@ -145,8 +148,34 @@ def _pages(result):
     return result.pages(include_remote=True) if accepts else result.pages()
 
 
+class CustomModelPass:
+    """A tenant's custom model (the mappings app) seen like a connector sync result: always a
+    full pass (custom models have no sync token), in pages of 100."""
+
+    incremental = False
+    sync_token = None
+
+    def __init__(self, connection: Connection, model: str):
+        self.connection, self.model = connection, model
+
+    def pages(self, include_remote: bool = False):
+        from switchboard.mappings.services import iter_custom_model_records
+
+        page: list[dict] = []
+        for resource in iter_custom_model_records(self.connection, self.model, include_remote=include_remote):
+            page.append(resource)
+            if len(page) == 100:
+                yield page
+                page = []
+        if page:
+            yield page
+
+
 def _run_pass(client, p: Pass, token: str | None) -> str | None:
-    result = client.sync(p.model, sync_token=token)
+    if p.model in catalog.custom_models(p.connection.tenant_id):
+        result = CustomModelPass(p.connection, p.model)
+    else:
+        result = client.sync(p.model, sync_token=token)
     incremental = bool(getattr(result, "incremental", bool(token)))
     p.run.mode = SyncRun.Mode.INCREMENTAL if incremental else SyncRun.Mode.FULL
     p.seen = None if incremental else set()
@@ -201,14 +230,14 @@ def _run_sync(connection, model, *, full, progress) -> SyncRun:
             state.last_incremental_at = finished
         state.next_incremental_at = finished + timedelta(seconds=conf.get("WEBHOOKS_POLL_INTERVAL_SECONDS"))
         run.status = SyncRun.Status.SUCCEEDED
-    except cerr.ConnectorError as exc:
+    except (cerr.ConnectorError, ApiError) as exc:
         run.status = SyncRun.Status.FAILED
         run.errors.append(f"{type(exc).__name__}: {exc.message}")
         state.last_error = exc.message[:2000]
         if isinstance(exc, cerr.NotSupported):
             state.unsupported = True
         # Back off until the next incremental slot; a rate limit says how long itself.
-        wait = exc.retry_after or conf.get("WEBHOOKS_POLL_INTERVAL_SECONDS")
+        wait = getattr(exc, "retry_after", None) or conf.get("WEBHOOKS_POLL_INTERVAL_SECONDS")
         state.next_incremental_at = now + timedelta(seconds=wait)
     except Exception as exc:
         run.status = SyncRun.Status.FAILED

@@ -76,8 +76,10 @@ def interested_events(connection: Connection) -> set[str]:
     """Model events some active subscription wants from this connection (only granted models)."""
     wanted: set[str] = set()
     for sub in subscriptions_for(connection.tenant_id, connection.connector_id, connection.owner_id):
-        wanted |= catalog.expand(sub.events)
-    allowed = connection_models(connection)
+        wanted |= catalog.expand(sub.events, connection.tenant_id)
+    # Custom models are the tenant's own read-only views; like the resources API, they need an
+    # authorized connection but no operation.
+    allowed = connection_models(connection) | catalog.custom_models(connection.tenant_id)
     return {e for e in wanted if e.split("::", 1)[0] in allowed}
 
 

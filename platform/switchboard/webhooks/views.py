@@ -92,9 +92,9 @@ def _validated_url(url) -> str:
     return url.strip()
 
 
-def _validated_events(events) -> list[str]:
+def _validated_events(events, tenant) -> list[str]:
     try:
-        return catalog.validate_events(events)
+        return catalog.validate_events(events, tenant)
     except ValueError as exc:
         raise bad_request(str(exc)) from None
 
@@ -136,7 +136,7 @@ class SubscriptionListView(TenantAPIView):
         if unknown:
             raise bad_request(f"Unknown fields: {', '.join(unknown)}.")
         url = _validated_url(body.get("url"))
-        events = _validated_events(body.get("events"))
+        events = _validated_events(body.get("events"), self.tenant)
         connector_id, owner_id = body.get("connectorId"), body.get("ownerId")
         if bool(connector_id) != bool(owner_id):
             raise bad_request("Give both connectorId and ownerId (one connection), or neither (all connections).")
@@ -178,7 +178,7 @@ class SubscriptionDetailView(TenantAPIView):
         if "url" in body:
             sub.url = _validated_url(body["url"])
         if "events" in body:
-            sub.events = _validated_events(body["events"])
+            sub.events = _validated_events(body["events"], self.tenant)
         if "active" in body:
             active = _active(body["active"])
             if active and not sub.is_active:

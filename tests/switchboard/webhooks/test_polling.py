@@ -293,3 +293,31 @@ def test_polling_clients_yield_to_live_calls_and_wait_out_the_budget(connection)
     assert client.ctx.background is True
     assert client.ctx.rate_limiter.max_wait >= 60
     assert services._client(connection).ctx.rate_limiter.max_wait < 60
+
+
+# -- custom models (the mappings app) --------------------------------------------------------
+
+def test_custom_model_events_are_offered_and_polled(api, sandbox_connection, sandbox, tenant):
+    pytest.importorskip("switchboard.mappings.services")
+    r = api.post("/v1/webhooks", {"url": "https://a.example.com/h", "events": ["atsDepartment::updated"]},
+                 format="json")
+    assert r.status_code == 400  # no such model yet
+    created = api.post("/v1/custom-models", {
+        "name": "atsDepartment", "source": {"list": {"endpoint": "department.list"}},
+        "fields": [{"key": "name", "type": "string", "path": "name"}]}, format="json")
+    assert created.status_code == 201, created.content
+    r = api.post("/v1/webhooks", {"url": "https://a.example.com/h", "events": ["atsDepartment::updated",
+                                                                             "atsDepartment::deleted"]},
+                 format="json")
+    assert r.status_code == 201, r.content
+    assert "atsDepartment" in polling.models_to_poll(sandbox_connection)
+
+    baseline = polling.run_sync(sandbox_connection, "atsDepartment")
+    assert baseline.status == "succeeded" and baseline.baseline and baseline.seen > 0, baseline.errors
+    department = sandbox.info()["sample"]["departmentIds"][0]
+    sandbox.update_record("department", department, {"name": "Renamed department"})
+    run = polling.run_sync(sandbox_connection, "atsDepartment")
+    assert run.status == "succeeded" and run.mode == "full" and run.updated == 1, run.errors
+    event = Event.objects.get(type="atsDepartment::updated")
+    assert event.record_id == department and event.data["fields"]["name"] == "Renamed department"
+    assert event.deliveries.count() == 1
