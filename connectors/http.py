@@ -156,15 +156,15 @@ class HttpClient:
             request_id = self.request_id_of(resp_headers)
             self._update_budget(resp_headers)
             raw = resp.content
-            body: Any = raw.decode(resp.encoding or "utf-8", errors="replace") if raw else ""
+            body: Any = None
             parse_failed = False
             if parse_json and raw:
                 try:
                     body = json.loads(raw)
                 except ValueError:
                     parse_failed = True
-            elif parse_json:
-                body = None
+            if not parse_json or parse_failed:
+                body = raw.decode(resp.encoding or "utf-8", errors="replace") if raw else ""
 
             err: errors.ConnectorError | None = None
             if raise_for_status:
