@@ -21,7 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from switchboard_sdk import Switchboard, verify_webhook
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 OPERATIONS = ["atsJob::list", "genericContact::list", "genericContact::create"]
 

@@ -8,6 +8,7 @@ Nothing reaches Ashby before the checks.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +25,8 @@ MAX_LIMIT = 100
 DEFAULT_LIMIT = 50
 FILTER_PARAM = re.compile(r"^filter\[([A-Za-z][A-Za-z0-9_]*)\]$")
 TRUE = {"1", "true", "yes", "on"}
+
+logger = logging.getLogger("switchboard.resources")
 
 
 def _mappings():
@@ -263,6 +266,7 @@ def _write(connection: Connection, model: str, operation: str, data: Any, *, res
     if custom_values:
         failure = mappings.finish_write(connection, model, result, custom_values, client=client,
                                         main_written=main_written)
+    _announce(connection, model, "created" if operation == "create" else "updated", result, client)
     if return_resource:
         if result.get("object") != "resource":
             result = client.retrieve(model, result["id"], include_remote=need_remote)
@@ -291,6 +295,23 @@ def delete_resource(connection: Connection, model: str, resource_id: str, *, req
     target = Target(connection, model, session_operations=session_operations)
     target.check("delete")
     client_for(connection, request_id=request_id).delete(model, resource_id)
+    _announce(connection, model, "deleted", resource_id, None)
+
+
+def _announce(connection: Connection, model: str, trigger: str, result: dict | str, client) -> None:
+    """Writes made through Switchboard become events now (not when the poller next looks), and
+    their fingerprints are recorded so neither the poller nor Ashby's webhook repeats them.
+    The write has already happened: a failure here is logged, never turned into an error."""
+    try:
+        from switchboard.webhooks.services import resource_written
+    except ImportError:
+        return
+    try:
+        if isinstance(result, dict) and result.get("object") != "resource" and client is not None:
+            result = client.retrieve(model, result["id"], include_remote=True)
+        resource_written(connection, model, trigger, result)
+    except Exception:
+        logger.exception("could not record the %s::%s event for a write through the API", model, trigger)
 
 
 def model_fields(connection: Connection | None, model: str, *, is_custom: bool | None, refresh: bool) -> list[dict]:
