@@ -90,8 +90,10 @@ def connector_context(connection: Connection | None, *, credentials: dict | None
         extra = dict(cfg.settings) if cfg else {}
     except Exception:
         extra = {}
+    if credentials is None:
+        credentials = _current_credentials(connection, connector)
     return ConnectorContext(
-        credentials=credentials if credentials is not None else (connection.credentials or {}),
+        credentials=credentials,
         base_url=_base_url(connector),
         settings={"cursor_secret": settings.SECRET_KEY, **extra},
         on_call=_recorder(connection, request_id),
@@ -101,8 +103,56 @@ def connector_context(connection: Connection | None, *, credentials: dict | None
     )
 
 
+def _current_credentials(connection: Connection | None, connector: Connector) -> dict:
+    """Stored credentials; for OAuth2 connectors, a token that is not about to expire (refreshed
+    under a shared lock by the connect app, so concurrent workers refresh once)."""
+    if connection is None:
+        return {}
+    if connector.auth.kind == "oauth2":
+        try:
+            from switchboard.connect.oauth import fresh_credentials
+        except ImportError:
+            pass
+        else:
+            return fresh_credentials(connection)
+    return connection.credentials or {}
+
+
+class _RefreshOnUnauthorized:
+    """Wraps an OAuth2 connector's client: a call the provider answers with 401 refreshes the
+    token once (skipped if another worker already did) and is retried once."""
+
+    def __init__(self, connection: Connection, connector: Connector, request_id, background):
+        self._connection, self._connector = connection, connector
+        self._args = {"request_id": request_id, "background": background}
+        self._ctx = connector_context(connection, **self._args)
+        self._client = connector.client(self._ctx)
+
+    def __getattr__(self, name):
+        attr = getattr(self._client, name)
+        if not callable(attr):
+            return attr
+
+        def call(*args, **kwargs):
+            try:
+                return attr(*args, **kwargs)
+            except InvalidCredentials:
+                from switchboard.connect.oauth import fresh_credentials
+
+                stale = (self._ctx.credentials or {}).get("accessToken")
+                if not stale:
+                    raise
+                creds = fresh_credentials(self._connection, stale_access_token=stale)
+                ctx = connector_context(self._connection, credentials=creds, **self._args)
+                return getattr(self._connector.client(ctx), name)(*args, **kwargs)
+
+        return call
+
+
 def client_for(connection: Connection, *, request_id: str | None = None, background: bool = False):
     connector = connector_or_404(connection.connector_id)
+    if connector.auth.kind == "oauth2":
+        return _RefreshOnUnauthorized(connection, connector, request_id, background)
     return connector.client(connector_context(connection, request_id=request_id, background=background))
 
 

@@ -183,3 +183,13 @@ class OAuthDemoConnector(Connector):
         if r.status_code == 401:
             raise InvalidCredentials("The access token was rejected.")
         return r.json()
+
+    def client(self, ctx):
+        """The platform's path: `client_for(connection)` builds the context, then calls this."""
+        connector = self
+
+        class _Client:
+            def list_jobs(self):
+                return connector.list_jobs(ctx.credentials)
+
+        return _Client()

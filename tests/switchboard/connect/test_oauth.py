@@ -198,6 +198,22 @@ def test_refresh_once_on_401(api, provider, oauth_connector):
     assert provider.refresh_count == 1
 
 
+@pytest.mark.django_db
+def test_platform_clients_refresh_before_expiry_and_once_on_401(api, provider, oauth_connector):
+    from switchboard.connections.services import client_for
+
+    connection = _authorized_connection(api, provider)
+    # Near expiry: building the client refreshes first.
+    connection.credentials = {**connection.credentials, "expiresAt": int(time.time()) + 30}
+    connection.save()
+    assert client_for(connection).list_jobs()["jobs"]
+    assert provider.refresh_count == 1
+    # The provider drops the token early: the call gets a 401, refreshes once, and succeeds.
+    provider.revoke_all_access_tokens()
+    assert client_for(Connection.objects.get(pk=connection.pk)).list_jobs()["jobs"]
+    assert provider.refresh_count == 2
+
+
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_workers_refresh_once(api, provider, oauth_connector, settings):
     # The lock lives in the configured cache. The test database here may be SQLite in memory with
