@@ -218,6 +218,8 @@ CELERY_BEAT_SCHEDULE: dict = {
 }
 
 ASHBY_BASE_URL = env_str("ASHBY_BASE_URL", "https://api.ashbyhq.com")
+# Seconds a connection's Ashby custom-field definitions are cached (field mappings).
+MAPPINGS_REMOTE_FIELDS_TTL = env_int("MAPPINGS_REMOTE_FIELDS_TTL", 300)
 REQUEST_LOG_RETENTION_DAYS = env_int("REQUEST_LOG_RETENTION_DAYS", 30)
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 1_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
