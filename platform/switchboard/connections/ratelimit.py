@@ -34,12 +34,11 @@ class CacheRateLimiter:
         if remote_left is not None and remote_left <= (reserve if background else 0):
             self._wait_or_raise(cache.get(f"rl:{self.key}:reset") or 60, background)
         counter, left = self._window()
-        cache.add(counter, 0, timeout=70)
+        # incr first: it is the common case, and every cache round trip is on the request path.
         try:
             used = cache.incr(counter)
-        except ValueError:  # evicted between add and incr
-            cache.set(counter, 1, timeout=70)
-            used = 1
+        except ValueError:  # first call of this window (or the counter was evicted)
+            used = 1 if cache.add(counter, 1, timeout=70) else cache.incr(counter)
         if used > limit:
             self._wait_or_raise(left, background)
 
@@ -51,7 +50,9 @@ class CacheRateLimiter:
                           retry_after=seconds)
 
     def update(self, remaining: int | None, reset_at: float | None) -> None:
-        if remaining is not None:
+        # Only a low remaining count changes what acquire() does, so only that is worth a write
+        # on every call; a stored low value expires at Ashby's reset, when the budget returns.
+        if remaining is not None and remaining <= 2 * (self.per_minute - self.background_limit):
             ttl = max(1, int(reset_at - time.time())) if reset_at else 60
             cache.set(f"rl:{self.key}:remote", remaining, timeout=ttl)
             cache.set(f"rl:{self.key}:reset", ttl, timeout=ttl)
