@@ -120,10 +120,9 @@ def setup_django(tmp: str, ashby_url: str):
     call_command("createcachetable", verbosity=0)
     raise_budget()
 
+    from connectors.ashby.connector import OPERATION_SPECS
     from switchboard.connections.models import Connection
     from switchboard.tenants.services import create_tenant
-
-    from connectors.ashby.connector import OPERATION_SPECS
 
     tenant, key, secret = create_tenant("Bench")
     Connection.objects.create(tenant=tenant, connector_id="ashby", owner_id="bench",

@@ -94,10 +94,10 @@ def setup_django(workdir: str):
 
 def make_connection(owner: str):
     from django.utils import timezone
-    from switchboard.connections.models import Connection
-    from switchboard.tenants.services import create_tenant
 
     from connectors.registry import get_connector
+    from switchboard.connections.models import Connection
+    from switchboard.tenants.services import create_tenant
 
     tenant, _, _ = create_tenant(f"Bench {owner}")
     ops = [s.name for s in get_connector("ashby").operation_specs if s.supported]
@@ -201,6 +201,7 @@ def bench_delivery(n: int, use_celery: bool, workdir: str):
 
 def bench_polling(candidates: int, changes: int, workdir: str):
     from django.conf import settings
+
     from switchboard.connections import ratelimit
     from switchboard.webhooks import polling, services
     from switchboard.webhooks.models import Event, RecordFingerprint, Subscription

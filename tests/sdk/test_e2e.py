@@ -19,6 +19,7 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+
 from switchboard_sdk import Switchboard, verify_webhook
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

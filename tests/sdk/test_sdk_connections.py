@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime, timezone
 
 import pytest
+
 from switchboard_sdk import Authorization, Connection, Session, SessionClient, Switchboard
 
 # Same host as the conftest `client` fixture; a constant here because tests/ is not a package.

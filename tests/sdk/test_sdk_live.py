@@ -8,6 +8,7 @@ the platform's endpoints land.
 from __future__ import annotations
 
 import pytest
+
 from switchboard_sdk import AuthenticationError, NotFoundError, Switchboard, ValidationError
 
 pytestmark = pytest.mark.e2e

@@ -8,6 +8,7 @@ import time
 from datetime import datetime, timezone
 
 import pytest
+
 from switchboard_sdk import WebhookVerificationError, sign_webhook, verify_webhook
 
 standardwebhooks = pytest.importorskip("standardwebhooks")

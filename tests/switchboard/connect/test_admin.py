@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
+
 from switchboard.connect.models import Session
 from switchboard.connect.services import create_session
 from switchboard.connections.models import Connection, ConnectorConfig

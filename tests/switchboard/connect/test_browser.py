@@ -188,6 +188,7 @@ def test_success_page_and_expired_link_without_opener(platform_server, browser):
     page.screenshot(ARTIFACTS / "connect-5-success-page.png")
 
     from django.utils import timezone
+
     from switchboard.connect.models import Session
 
     Session.objects.update(expires_at=timezone.now())

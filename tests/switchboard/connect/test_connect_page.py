@@ -10,10 +10,10 @@ from urllib.parse import urlsplit
 import pytest
 from django.test import Client
 from django.utils import timezone
+
 from switchboard.connect.models import Session
 from switchboard.connect.services import hash_token
 from switchboard.connections.models import Connection, ConnectorConfig
-
 from tests.fakes import GOOD_KEY, LIMITED_KEY
 from tests.switchboard.connect.conftest import DOWN_KEY, NO_INFO_KEY, SLOW_KEY, THROTTLED_KEY
 

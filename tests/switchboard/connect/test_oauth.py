@@ -14,12 +14,12 @@ import requests
 from django.db import close_old_connections
 from django.db import connection as db_connection
 from django.test import Client
-from switchboard.connect import oauth
-from switchboard.connect.models import OAuthAttempt
-from switchboard.connections.models import Connection, ConnectorConfig
 
 from connectors import registry
 from connectors.errors import InvalidCredentials
+from switchboard.connect import oauth
+from switchboard.connect.models import OAuthAttempt
+from switchboard.connections.models import Connection, ConnectorConfig
 from tests.switchboard.connect.oauth_provider import LocalOAuthProvider, OAuthDemoConnector
 
 OPS = ["atsJob::list", "genericContact::list"]

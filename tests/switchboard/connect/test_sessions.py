@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+
 from switchboard.connect.models import Session
 from switchboard.connect.services import create_session, hash_token
 from switchboard.connections.models import Connection
-
 from tests.fakes import GOOD_KEY
 from tests.switchboard.connect.conftest import make_client
 

@@ -8,6 +8,7 @@ import pytest
 from django.urls import include, path, re_path
 from django.utils import timezone
 from rest_framework.response import Response
+
 from switchboard.api.views import TenantAPIView
 from switchboard.connect import tasks
 from switchboard.connect.api_urls import session_twins
@@ -15,7 +16,6 @@ from switchboard.connect.authentication import SessionTokenAuthentication
 from switchboard.connect.models import Session
 from switchboard.connect.services import create_session
 from switchboard.connections.models import Connection
-
 from tests.fakes import GOOD_KEY, LIMITED_KEY
 
 pytestmark = pytest.mark.django_db

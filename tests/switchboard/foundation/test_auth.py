@@ -1,6 +1,6 @@
 import pytest
-from switchboard.tenants.models import ApiKey
 
+from switchboard.tenants.models import ApiKey
 from tests.conftest import make_client
 
 pytestmark = pytest.mark.django_db

@@ -1,8 +1,8 @@
 import pytest
 from django.db import connection as db_connection
+
 from switchboard.connections.models import Connection
 from switchboard.logs.models import RequestLog
-
 from tests.fakes import GOOD_KEY, LIMITED_KEY
 
 pytestmark = pytest.mark.django_db

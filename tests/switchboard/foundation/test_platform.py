@@ -13,6 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
+
 from switchboard.core import crypto
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -7,11 +7,11 @@ import copy
 
 import pytest
 from django.core.management import call_command
+
+from connectors.ashby.sandbox.seed import DEPARTMENTS
 from switchboard.mappings.examples import ATS_DEPARTMENT, ATS_INTERVIEW_FEEDBACK
 from switchboard.mappings.models import CustomModel
 from switchboard.mappings.services import custom_model_events, custom_model_for, iter_custom_model_records
-
-from connectors.ashby.sandbox.seed import DEPARTMENTS
 
 MINIMAL = {"name": "atsDepartment", "source": {"list": {"endpoint": "department.list"}},
            "fields": [{"key": "name", "type": "string", "path": "name"}]}

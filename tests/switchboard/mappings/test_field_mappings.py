@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from switchboard.mappings.models import FieldMapping
 
+from switchboard.mappings.models import FieldMapping
 from tests.conftest import make_client
 from tests.switchboard.mappings.conftest import HEADERS, make_connection
 

@@ -119,6 +119,7 @@ def tenant(tenant_keys):
 def connection(tenant):
     """An authorized Ashby connection with every operation (no provider call made)."""
     from django.utils import timezone
+
     from switchboard.connections.models import Connection
 
     return Connection.objects.create(

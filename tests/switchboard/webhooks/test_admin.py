@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+
 from switchboard.webhooks import services
 from switchboard.webhooks.models import (
     Delivery,
@@ -17,7 +18,6 @@ from switchboard.webhooks.models import (
     SyncRun,
     SyncState,
 )
-
 from tests.switchboard.webhooks.conftest import subscribe
 
 pytestmark = pytest.mark.django_db
@@ -110,6 +110,7 @@ def test_retention_prune_keeps_owed_deliveries(connection, tenant):
     from datetime import timedelta
 
     from django.utils import timezone
+
     from switchboard.webhooks import tasks
 
     sub = subscribe(tenant, "https://a.example.com/h", ["*"])

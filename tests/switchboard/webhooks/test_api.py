@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+
 from switchboard.webhooks import services
 from switchboard.webhooks.models import Delivery, Event, Subscription
-
 from tests.switchboard.webhooks.conftest import subscribe
 
 pytestmark = pytest.mark.django_db

@@ -10,10 +10,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
 from switchboard.webhooks import delivery as dl
 from switchboard.webhooks import services
 from switchboard.webhooks.models import Delivery, DeliveryAttempt, Event, Subscription
-
 from tests.switchboard.webhooks.conftest import subscribe
 
 pytestmark = pytest.mark.django_db

@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from switchboard.webhooks import inbound, services
-from switchboard.webhooks.models import Event, InboundEndpoint, InboundEvent, RemoteWebhook, SyncRun
 
 from connectors.ashby.webhooks import sign
+from switchboard.webhooks import inbound, services
+from switchboard.webhooks.models import Event, InboundEndpoint, InboundEvent, RemoteWebhook, SyncRun
 from tests.switchboard.webhooks.conftest import subscribe
 
 pytestmark = pytest.mark.django_db
@@ -94,9 +94,8 @@ def test_duplicate_and_replayed_deliveries_make_one_event(client, endpoint, eage
 
 def test_failed_processing_is_retried_by_the_sweeper(client, endpoint, eager, settings, monkeypatch,
                                                      django_capture_on_commit_callbacks):
-    from switchboard.webhooks import delivery
-
     from connectors import errors
+    from switchboard.webhooks import delivery
 
     calls = []
 
@@ -269,6 +268,7 @@ def test_failed_registrations_are_retried_hourly_by_beat(sandbox_connection, san
     from datetime import timedelta
 
     from django.utils import timezone
+
     from switchboard.webhooks import tasks
 
     subscribe(tenant, "https://a.example.com/h", ["atsOffer::deleted"], sandbox_connection)

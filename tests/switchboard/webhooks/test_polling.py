@@ -8,10 +8,10 @@ import io
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
-from switchboard.webhooks import polling, services
-from switchboard.webhooks.models import Event, RecordFingerprint, RemoteWebhook, SyncRun, SyncState
 
 from connectors import errors
+from switchboard.webhooks import polling, services
+from switchboard.webhooks.models import Event, RecordFingerprint, RemoteWebhook, SyncRun, SyncState
 from tests.switchboard.webhooks.conftest import subscribe
 
 pytestmark = pytest.mark.django_db

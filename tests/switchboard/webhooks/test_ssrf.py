@@ -4,11 +4,11 @@ and the delivery connects to the address that was checked."""
 from __future__ import annotations
 
 import pytest
+
 from switchboard.webhooks import delivery as dl
 from switchboard.webhooks import urlsafety
 from switchboard.webhooks.models import Delivery, DeliveryAttempt, Event
 from switchboard.webhooks.services import emit_for_connection
-
 from tests.switchboard.webhooks.conftest import subscribe
 
 pytestmark = pytest.mark.django_db
