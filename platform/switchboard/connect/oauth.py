@@ -312,3 +312,27 @@ def call_with_refresh(connection: Connection, fn: Callable[[dict], T]) -> T:
     credentials = fresh_credentials(connection, stale_access_token=credentials["accessToken"])
     return fn(credentials)
 
+
+
+def revoke_tokens(connection: Connection) -> bool:
+    """Revoke the connection's refresh token at the provider (RFC 7009), so deleting a connection
+    in Switchboard also ends the grant. Best effort: the connection is deleted either way, and an
+    unreachable provider is logged, not raised. Returns whether the provider accepted it."""
+    connector = connector_or_404(connection.connector_id)
+    oauth = connector.auth.oauth if is_oauth(connector) else None
+    credentials = connection.credentials or {}
+    token = credentials.get("refreshToken") or credentials.get("accessToken")
+    if oauth is None or not oauth.revoke_url or not token:
+        return False
+    client_id, client_secret = client_credentials(connection.tenant_id, connector)
+    body = {"token": token, "token_type_hint": "refresh_token" if credentials.get("refreshToken")
+            else "access_token", "client_id": client_id}
+    if client_secret:
+        body["client_secret"] = client_secret
+    try:
+        resp = requests.post(oauth.revoke_url, data=body, timeout=HTTP_TIMEOUT)
+    except requests.RequestException as exc:
+        logger.warning("could not revoke the %s grant of connection %s: %s", connector.id, connection.pk,
+                       type(exc).__name__)
+        return False
+    return resp.status_code == 200

@@ -237,6 +237,25 @@ def _emit_connection_event(connection: Connection, trigger: str) -> None:
     emit_connection_event(connection, trigger)
 
 
+def delete_connection(connection: Connection) -> None:
+    """Delete a connection and undo what it set up elsewhere, while its credentials still exist:
+    our webhooks at the provider, and (OAuth2) the grant itself."""
+    try:
+        from switchboard.webhooks.services import connection_deleted
+    except ImportError:
+        pass
+    else:
+        connection_deleted(connection)
+    try:
+        from switchboard.connect.oauth import revoke_tokens
+    except ImportError:
+        pass
+    else:
+        revoke_tokens(connection)
+    _emit_connection_event(connection, "deleted")
+    connection.delete()
+
+
 def on_authorized(connection: Connection, *, permissions_changed: bool) -> None:
     _emit_connection_event(connection, "authorized")
     try:

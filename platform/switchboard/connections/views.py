@@ -13,6 +13,7 @@ from switchboard.connections.models import Connection
 from switchboard.connections.services import (
     check_and_store_credentials,
     connector_or_404,
+    delete_connection,
     find_connection,
     validate_operations,
 )
@@ -102,17 +103,7 @@ class ConnectionView(TenantAPIView):
     @extend_schema(summary="Delete a connection and its stored credentials", tags=["connections"],
                    responses={204: None})
     def delete(self, request, connector_id, owner_id):
-        connection = find_connection(self.tenant, connector_id, owner_id)
-        from switchboard.connections.services import _emit_connection_event
-
-        try:
-            from switchboard.webhooks.services import connection_deleted
-        except ImportError:
-            connection_deleted = None
-        if connection_deleted:
-            connection_deleted(connection)
-        _emit_connection_event(connection, "deleted")
-        connection.delete()
+        delete_connection(find_connection(self.tenant, connector_id, owner_id))
         return Response(status=204)
 
     @staticmethod

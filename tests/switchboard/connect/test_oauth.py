@@ -214,6 +214,18 @@ def test_platform_clients_refresh_before_expiry_and_once_on_401(api, provider, o
     assert provider.refresh_count == 2
 
 
+@pytest.mark.django_db
+def test_deleting_the_connection_revokes_the_grant(api, provider, oauth_connector):
+    connection = _authorized_connection(api, provider)
+    refresh_token = connection.credentials["refreshToken"]
+    assert api.delete("/v1/connections/oauthdemo/o1").status_code == 204
+    assert not Connection.objects.filter(pk=connection.pk).exists()
+    # The provider no longer honours the refresh token.
+    status, payload = oauth._token_request(oauth_connector, connection.tenant_id,
+                                           {"grant_type": "refresh_token", "refresh_token": refresh_token})
+    assert status == 400 and payload.get("error") == "invalid_grant"
+
+
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_workers_refresh_once(api, provider, oauth_connector, settings):
     # The lock lives in the configured cache. The test database here may be SQLite in memory with
