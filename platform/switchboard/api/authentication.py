@@ -6,6 +6,7 @@ Authentication sets `request.tenant` and `request.api_key`; the base view refuse
 
 from __future__ import annotations
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from switchboard.tenants.models import ApiKey, hash_secret
@@ -53,16 +54,13 @@ class SecretKeyAuthentication(authentication.BaseAuthentication):
         return (None, key)
 
 
-try:  # document the scheme in OpenAPI (drf-spectacular discovers extensions on import)
-    from drf_spectacular.extensions import OpenApiAuthenticationExtension
+# Documents the scheme in OpenAPI (drf-spectacular discovers extensions on import).
 
-    class SecretKeyAuthenticationScheme(OpenApiAuthenticationExtension):
-        target_class = SecretKeyAuthentication
-        name = "apiKeyPair"
+class SecretKeyAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = SecretKeyAuthentication
+    name = "apiKeyPair"
 
-        def get_security_definition(self, auto_schema):
-            return {"type": "apiKey", "in": "header", "name": "x-api-secret",
-                    "description": "Secret key (sk_...), sent with x-api-key (pk_...); "
-                                   "or Authorization: Bearer sk_..."}
-except ImportError:  # pragma: no cover
-    pass
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "header", "name": "x-api-secret",
+                "description": "Secret key (sk_...), sent with x-api-key (pk_...); "
+                               "or Authorization: Bearer sk_..."}

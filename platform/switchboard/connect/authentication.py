@@ -8,6 +8,7 @@ connection.
 
 from __future__ import annotations
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from switchboard.api.errors import ApiError
@@ -48,16 +49,13 @@ class SessionTokenAuthentication(authentication.BaseAuthentication):
         return (None, session)
 
 
-try:  # document the scheme in OpenAPI (drf-spectacular discovers extensions on import)
-    from drf_spectacular.extensions import OpenApiAuthenticationExtension
+# Documents the scheme in OpenAPI (drf-spectacular discovers extensions on import).
 
-    class SessionTokenAuthenticationScheme(OpenApiAuthenticationExtension):
-        target_class = SessionTokenAuthentication
-        name = "sessionToken"
+class SessionTokenAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = SessionTokenAuthentication
+    name = "sessionToken"
 
-        def get_security_definition(self, auto_schema):
-            return {"type": "apiKey", "in": "header", "name": "x-session-token",
-                    "description": "Session token from POST /v1/connections/{connectorId}/{ownerId}/sessions, "
-                                   "sent with x-api-key (pk_...)."}
-except ImportError:  # pragma: no cover
-    pass
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "header", "name": "x-session-token",
+                "description": "Session token from POST /v1/connections/{connectorId}/{ownerId}/sessions, "
+                               "sent with x-api-key (pk_...)."}
