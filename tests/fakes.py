@@ -3,6 +3,8 @@ and registering this one proves a new connector is one registry call."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from connectors.base import AuthSetting, AuthSpec, Connector, CredentialCheck, OperationSpec
 from connectors.errors import InvalidCredentials
 
@@ -34,3 +36,20 @@ class FakeConnector(Connector):
         if key == LIMITED_KEY:
             return CredentialCheck(["jobsRead"], {"title": "limited"})
         raise InvalidCredentials("The API key is not valid.")
+
+
+@contextmanager
+def registered(connector: Connector):
+    """Register `connector` for the duration of a test, restoring whatever held its id before."""
+    from connectors import registry
+
+    registry._load()
+    previous = registry._REGISTRY.get(connector.id)
+    registry.register(connector)
+    try:
+        yield connector
+    finally:
+        if previous is None:
+            registry._REGISTRY.pop(connector.id, None)
+        else:
+            registry._REGISTRY[connector.id] = previous

@@ -16,18 +16,10 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 def fake_connector():
-    from connectors import registry
-    from tests.fakes import FakeConnector
+    from tests.fakes import FakeConnector, registered
 
-    registry._load()
-    connector = FakeConnector()
-    previous = registry._REGISTRY.get(connector.id)
-    registry.register(connector)
-    yield connector
-    if previous is None:
-        registry._REGISTRY.pop(connector.id, None)
-    else:
-        registry._REGISTRY[connector.id] = previous
+    with registered(FakeConnector()) as connector:
+        yield connector
 
 
 @pytest.fixture

@@ -1,16 +1,12 @@
-"""Fixtures for the connect app: a fake API-key connector with failure modes, a session helper,
-and a URL map that keeps these tests independent of other apps still being built."""
+"""Fixtures for the connect app: a fake API-key connector with failure modes and a session helper."""
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
 
-from connectors import registry
 from connectors.errors import InsufficientPermissions, RateLimited, UpstreamError, UpstreamTimeout
 from tests.conftest import make_client
-from tests.fakes import FakeConnector
+from tests.fakes import FakeConnector, registered
 
 DOWN_KEY = "down-key"
 SLOW_KEY = "slow-key"
@@ -34,27 +30,10 @@ class ConnectFakeConnector(FakeConnector):
         return super().check_credentials(ctx)
 
 
-@pytest.fixture(autouse=True)
-def _urlconf(settings):
-    """Use the project's URL map; while another app's routes are mid-build (its module missing),
-    fall back to a map of the foundation plus this app, so these tests judge only this app."""
-    try:
-        importlib.import_module(settings.ROOT_URLCONF)
-    except ImportError:
-        settings.ROOT_URLCONF = "tests.switchboard.connect.urls_fallback"
-
-
 @pytest.fixture
 def fake_connector():
-    registry._load()
-    connector = ConnectFakeConnector()
-    previous = registry._REGISTRY.get(connector.id)
-    registry.register(connector)
-    yield connector
-    if previous is None:
-        registry._REGISTRY.pop(connector.id, None)
-    else:
-        registry._REGISTRY[connector.id] = previous
+    with registered(ConnectFakeConnector()) as connector:
+        yield connector
 
 
 @pytest.fixture

@@ -1,17 +1,9 @@
 import pytest
 
-from connectors import registry
-from tests.fakes import FakeConnector
+from tests.fakes import FakeConnector, registered
 
 
 @pytest.fixture
 def fake_connector():
-    registry._load()
-    connector = FakeConnector()
-    previous = registry._REGISTRY.get(connector.id)
-    registry.register(connector)
-    yield connector
-    if previous is None:
-        registry._REGISTRY.pop(connector.id, None)
-    else:
-        registry._REGISTRY[connector.id] = previous
+    with registered(FakeConnector()) as connector:
+        yield connector
