@@ -29,6 +29,7 @@ from datetime import date, datetime
 from typing import Any
 
 from connectors import errors, unified
+from connectors.mapping import step as path_step
 
 NAME = re.compile(r"^[a-z][A-Za-z0-9]{1,63}$")
 KEY = re.compile(r"^[a-zA-Z][A-Za-z0-9_]{0,63}$")
@@ -98,13 +99,7 @@ def _resolve(current: Any, parts: list[str]) -> Any:
                 elif value is not None:
                     out.append(value)
             return out
-        if isinstance(current, dict):
-            current = current.get(part)
-        elif isinstance(current, list) and part.isdigit():
-            idx = int(part)
-            current = current[idx] if idx < len(current) else None
-        else:
-            return None
+        current = path_step(current, part)
     return current
 
 

@@ -25,16 +25,18 @@ def get_path(record: Any, path: str | tuple[str, ...] | None) -> Any:
         return record
     current = record
     for part in (path.split(".") if isinstance(path, str) else path):
-        if current is None:
-            return None
-        if isinstance(current, dict):
-            current = current.get(part)
-        elif isinstance(current, list) and part.isdigit():
-            idx = int(part)
-            current = current[idx] if idx < len(current) else None
-        else:
-            return None
+        current = step(current, part)
     return current
+
+
+def step(current: Any, part: str) -> Any:
+    """One step of a path: a dict key or a list index; None when it is not there."""
+    if isinstance(current, dict):
+        return current.get(part)
+    if isinstance(current, list) and part.isdigit():
+        idx = int(part)
+        return current[idx] if idx < len(current) else None
+    return None
 
 
 def _getter(path: str | None):

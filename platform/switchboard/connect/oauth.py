@@ -29,14 +29,13 @@ import requests
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
-from django.db import transaction
 from django.utils import timezone
 
 from connectors.base import Connector, OAuthSpec
 from connectors.errors import InvalidCredentials, UpstreamError, UpstreamTimeout
 from switchboard.connect.models import OAuthAttempt, Session
 from switchboard.connections.models import Connection, ConnectorConfig
-from switchboard.connections.services import _emit_connection_event, connector_or_404, on_authorized
+from switchboard.connections.services import _emit_connection_event, connector_or_404, store_authorization
 from switchboard.env import env_str
 
 logger = logging.getLogger("switchboard.connect.oauth")
@@ -201,18 +200,10 @@ def complete(attempt: OAuthAttempt, code: str) -> Connection:
                              f"{connector.name} did not accept the sign-in ({reason}); please try again.")
     credentials = _credentials_from(payload, requested=attempt.scopes)
     spec = connector.auth.oauth
-    previous = set(connection.granted_permissions)
-    with transaction.atomic():
-        connection.credentials = credentials
-        connection.granted_permissions = sorted(credentials["scope"])
-        connection.missing_operations = missing_for_scopes(spec, list(connection.operations), credentials["scope"])
-        connection.credential_info = {"tokenType": credentials["tokenType"], "scope": credentials["scope"]}
-        connection.status = Connection.Status.AUTHORIZED
-        connection.last_error = ""
-        connection.authorized_at = connection.permissions_checked_at = timezone.now()
-        connection.save()
-    on_authorized(connection, permissions_changed=previous != set(connection.granted_permissions))
-    return connection
+    return store_authorization(
+        connection, credentials, granted=credentials["scope"],
+        missing=missing_for_scopes(spec, list(connection.operations), credentials["scope"]),
+        info={"tokenType": credentials["tokenType"], "scope": credentials["scope"]})
 
 
 # -- keeping tokens fresh --------------------------------------------------------------------------

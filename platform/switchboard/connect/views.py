@@ -11,7 +11,12 @@ from switchboard.api.views import TenantAPIView
 from switchboard.connect.authentication import SessionTokenAuthentication
 from switchboard.connect.services import connect_url, create_session, revoke_sessions, validate_expires_in
 from switchboard.connections.models import Connection
-from switchboard.connections.services import connector_or_404, find_connection, validate_operations
+from switchboard.connections.services import (
+    connector_or_404,
+    delete_connection,
+    find_connection,
+    validate_operations,
+)
 from switchboard.connections.views import ConnectionView, _body_dict, _ConnectionSchema, authorize
 
 _SessionSchema = inline_serializer("Session", {
@@ -91,10 +96,10 @@ class SessionConnectionView(SessionAPIView, ConnectionView):
     @extend_schema(summary="Delete the session's connection", tags=["sessions"], operation_id="s_connection_delete",
                    responses={204: None})
     def delete(self, request):
-        response = super().delete(request, self.connection.connector_id, self.connection.owner_id)
-        # The row is gone; the request's copy must say so, or the request log would point at it.
-        self.connection.pk = None
-        return response
+        # The same instance the request log reads: deleting it clears its pk, so the log row does
+        # not point at a connection that no longer exists.
+        delete_connection(self.connection)
+        return Response(status=204)
 
 
 class SessionAuthorizationView(SessionAPIView):

@@ -12,7 +12,7 @@ from connectors.base import Connector, ConnectorContext, UpstreamCall
 from connectors.errors import ConnectorError, InsufficientPermissions, InvalidCredentials
 from connectors.registry import get_connector
 from switchboard.api.errors import ApiError
-from switchboard.connections.models import Connection
+from switchboard.connections.models import Connection, ConnectorConfig
 from switchboard.connections.ratelimit import CacheRateLimiter
 
 logger = logging.getLogger("switchboard.connections")
@@ -78,36 +78,27 @@ def _recorder(connection: Connection | None, request_id: str | None):
     return on_call
 
 
-def connector_context(connection: Connection | None, *, credentials: dict | None = None,
+def connector_context(connection: Connection, *, credentials: dict | None = None,
                       request_id: str | None = None, background: bool = False) -> ConnectorContext:
-    connector = connector_or_404(connection.connector_id if connection else "ashby")
-    key = f"{connection.pk}" if connection else "anon"
-    extra = {}
-    try:  # per-tenant connector settings (e.g. anonymize opt-in) live on ConnectorConfig
-        from switchboard.connections.models import ConnectorConfig
-
-        cfg = ConnectorConfig.objects.filter(tenant_id=connection.tenant_id, connector_id=connector.id).first()
-        extra = dict(cfg.settings) if cfg else {}
-    except Exception:
-        extra = {}
+    connector = connector_or_404(connection.connector_id)
+    # Per-tenant connector settings (e.g. the anonymize opt-in) live on ConnectorConfig.
+    config = ConnectorConfig.objects.filter(tenant_id=connection.tenant_id, connector_id=connector.id).first()
     if credentials is None:
         credentials = _current_credentials(connection, connector)
     return ConnectorContext(
         credentials=credentials,
         base_url=_base_url(connector),
-        settings={"cursor_secret": settings.SECRET_KEY, **extra},
+        settings={"cursor_secret": settings.SECRET_KEY, **(config.settings if config else {})},
         on_call=_recorder(connection, request_id),
-        rate_limiter=CacheRateLimiter(key),
+        rate_limiter=CacheRateLimiter(str(connection.pk)),
         request_id=request_id,
         background=background,
     )
 
 
-def _current_credentials(connection: Connection | None, connector: Connector) -> dict:
+def _current_credentials(connection: Connection, connector: Connector) -> dict:
     """Stored credentials; for OAuth2 connectors, a token that is not about to expire (refreshed
     under a shared lock by the connect app, so concurrent workers refresh once)."""
-    if connection is None:
-        return {}
     if connector.auth.kind == "oauth2":
         try:
             from switchboard.connect.oauth import fresh_credentials
@@ -187,13 +178,22 @@ def check_and_store_credentials(connection: Connection, credentials: dict, *, re
     except InvalidCredentials as exc:
         raise ApiError("MORPH::CONNECTION::NOT_AUTHORIZED",
                        f"{connector.name} rejected these credentials: {exc.message}", 401) from None
+    return store_authorization(connection, credentials, granted=check.granted_permissions,
+                               missing=connector.missing_operations(connection.operations,
+                                                                    check.granted_permissions),
+                               info=check.info or {})
+
+
+def store_authorization(connection: Connection, credentials: dict, *, granted: list[str], missing: list[str],
+                        info: dict) -> Connection:
+    """Mark a connection authorized with checked credentials (API key or OAuth tokens) and what
+    they grant, then tell whoever listens (events, provider webhooks)."""
     previous = set(connection.granted_permissions)
     with transaction.atomic():
         connection.credentials = credentials
-        connection.granted_permissions = sorted(check.granted_permissions)
-        connection.missing_operations = connector.missing_operations(connection.operations,
-                                                                      check.granted_permissions)
-        connection.credential_info = check.info or {}
+        connection.granted_permissions = sorted(granted)
+        connection.missing_operations = missing
+        connection.credential_info = info
         connection.status = Connection.Status.AUTHORIZED
         connection.last_error = ""
         connection.authorized_at = connection.permissions_checked_at = timezone.now()

@@ -103,7 +103,9 @@ class ConnectionView(TenantAPIView):
     @extend_schema(summary="Delete a connection and its stored credentials", tags=["connections"],
                    responses={204: None})
     def delete(self, request, connector_id, owner_id):
-        delete_connection(find_connection(self.tenant, connector_id, owner_id))
+        connection = find_connection(self.tenant, connector_id, owner_id)
+        request._request.connection = connection  # deleting clears its pk, which the request log reads
+        delete_connection(connection)
         return Response(status=204)
 
     @staticmethod

@@ -46,12 +46,6 @@ class RequestLogMiddleware:
             error_code = getattr(response, "data", {}).get("error", "") if hasattr(response, "data") else ""
         auth = "session" if getattr(request, "session_connection", None) else (
             "secret" if getattr(request, "api_key", None) else "none")
-        if connection is not None and connection.pk and request.method == "DELETE":
-            # The call may have deleted the very connection it names (another instance may hold it).
-            from switchboard.connections.models import Connection
-
-            if not Connection.objects.filter(pk=connection.pk).exists():
-                connection = None
         RequestLog.objects.create(
             tenant=getattr(request, "tenant", None),
             connection=connection if connection is not None and connection.pk else None,
