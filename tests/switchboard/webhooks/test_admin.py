@@ -4,6 +4,7 @@ force a full pass) do what they say."""
 from __future__ import annotations
 
 import pytest
+from django.contrib.admin.utils import quote
 from django.urls import reverse
 
 from switchboard.webhooks import services
@@ -61,7 +62,9 @@ def test_admin_pages_render(operator, data, model):
     obj = {"subscription": data["sub"], "event": data["event"], "delivery": data["delivery"],
            "inboundevent": data["inbound"], "syncrun": data["run"]}.get(model)
     if obj is not None:
-        r = operator.get(reverse(f"admin:webhooks_{model}_change", args=[obj.pk]))
+        # quote() as the admin's own links do: a string pk like "wh_22..." would otherwise be
+        # unquoted to 'wh"...' and the admin would redirect as if the object did not exist.
+        r = operator.get(reverse(f"admin:webhooks_{model}_change", args=[quote(obj.pk)]))
         assert r.status_code == 200
         assert b"whsec_" not in r.content  # secrets never rendered
 
