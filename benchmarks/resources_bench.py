@@ -102,9 +102,9 @@ def application():
 
     django.setup()
     raise_budget()
-    from django.core.wsgi import get_wsgi_application
+    from switchboard.wsgi import application as app  # the production module, start-up tuning included
 
-    return get_wsgi_application()
+    return app
 
 
 def setup_django(tmp: str, ashby_url: str):

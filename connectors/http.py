@@ -39,15 +39,37 @@ _local = threading.local()
 
 def shared_session() -> requests.Session:
     """One keep-alive session per thread: connection reuse matters (a unified call is often one
-    upstream call), and a Session is not documented as thread-safe, so threads never share one."""
+    upstream call), and a Session is not documented as thread-safe, so threads never share one.
+
+    The environment (proxies, CA bundle) is read once per origin by `environment_for` instead of
+    by requests on every call (~0.4 ms a call: it walks os.environ and looks for ~/.netrc)."""
     session = getattr(_local, "session", None)
     if session is None:
         session = requests.Session()
+        session.trust_env = False
         adapter = requests.adapters.HTTPAdapter(pool_connections=8, pool_maxsize=16, max_retries=0)
         session.mount("http://", adapter)
         session.mount("https://", adapter)
         _local.session = session
     return session
+
+
+_environment: dict[tuple[str, str], dict] = {}
+
+
+def environment_for(base_url: str) -> dict:
+    """What requests would take from the environment for this base URL: HTTP(S)_PROXY/NO_PROXY
+    and REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE. The environment does not change while we run."""
+    split = urlsplit(base_url)
+    key = (split.scheme, split.netloc)
+    env = _environment.get(key)
+    if env is None:
+        import os
+
+        env = {"proxies": requests.utils.get_environ_proxies(base_url),
+               "verify": os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True}
+        _environment[key] = env
+    return env
 
 
 def redact_headers(headers: dict | None) -> dict:
@@ -82,6 +104,7 @@ class HttpClient:
         split = urlsplit(self.base_url)
         self._origin = (split.scheme, split.netloc)
         self.session = session or shared_session()
+        self._env = environment_for(self.base_url)
         settings = ctx.settings or {}
         # Tests and the sandbox make backoff instant; production keeps the defaults.
         self.backoff_base = float(settings.get("retry_backoff", self.backoff_base))
@@ -140,7 +163,7 @@ class HttpClient:
             started = time.perf_counter()
             try:
                 resp = self.session.request(method, url, data=payload, params=params, headers=out_headers,
-                                            timeout=timeout, allow_redirects=False)
+                                            timeout=timeout, allow_redirects=False, **self._env)
             except requests.exceptions.RequestException as exc:
                 duration = (time.perf_counter() - started) * 1000
                 err = self._transport_error(exc)

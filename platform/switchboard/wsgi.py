@@ -4,3 +4,7 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "switchboard.settings")
 application = get_wsgi_application()
+
+from switchboard.core.runtime import freeze_startup_objects  # noqa: E402 - needs settings configured
+
+freeze_startup_objects()

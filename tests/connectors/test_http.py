@@ -176,3 +176,36 @@ def test_retry_after_from_reset_epoch():
     assert retry_after_from({"X-RateLimit-Reset": "1000000100"}, now=1000000000) == 100
     assert retry_after_from({"x-ratelimit-reset": "30"}, now=1000000000) == 30
     assert retry_after_from({}) is None
+
+
+def test_proxies_and_ca_bundle_come_from_the_environment_once_per_origin(monkeypatch):
+    from connectors import http
+
+    monkeypatch.setattr(http, "_environment", {})
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.corp:3128")
+    monkeypatch.setenv("NO_PROXY", "internal.test")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/corp-ca.pem")
+    env = http.environment_for("https://api.ashbyhq.com/")
+    assert env["proxies"].get("https") == "http://proxy.corp:3128"
+    assert env["verify"] == "/etc/corp-ca.pem"
+    assert http.environment_for("https://internal.test/")["proxies"] == {}  # NO_PROXY honoured
+    monkeypatch.setenv("HTTPS_PROXY", "http://other:1")
+    assert http.environment_for("https://api.ashbyhq.com/x") is env  # read once, not per call
+
+
+@responses.activate
+def test_calls_pass_the_environment_explicitly(monkeypatch):
+    from connectors import http
+
+    seen = {}
+    real = requests.Session.request
+
+    def spy(self, method, url, **kwargs):
+        seen.update(trust_env=self.trust_env, proxies=kwargs.get("proxies"), verify=kwargs.get("verify"))
+        return real(self, method, url, **kwargs)
+
+    monkeypatch.setattr(http, "_environment", {("https", "provider.test"): {"proxies": {}, "verify": "/ca.pem"}})
+    monkeypatch.setattr(requests.Session, "request", spy)
+    responses.post(f"{BASE}/x", json={})
+    Client(ConnectorContext(credentials={}), base_url=BASE).request("POST", "x", json_body={}, idempotent=True)
+    assert seen == {"trust_env": False, "proxies": {}, "verify": "/ca.pem"}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
+from switchboard.tenants import config as tenant_config
 from switchboard.tenants.models import ApiKey, hash_secret
 
 
@@ -49,6 +50,7 @@ class SecretKeyAuthentication(authentication.BaseAuthentication):
         if not key.tenant.is_active:
             raise exceptions.AuthenticationFailed("This project is disabled.")
         key.touch()
+        tenant_config.mark_fresh(key.tenant)  # read just now: its config token is current
         request._request.tenant = key.tenant
         request._request.api_key = key
         return (None, key)

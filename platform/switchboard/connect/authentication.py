@@ -14,6 +14,7 @@ from rest_framework import authentication, exceptions
 from switchboard.api.errors import ApiError
 from switchboard.connect.models import Session
 from switchboard.connect.services import resolve_session
+from switchboard.tenants import config as tenant_config
 from switchboard.tenants.models import ApiKey
 
 
@@ -42,6 +43,9 @@ class SessionTokenAuthentication(authentication.BaseAuthentication):
             raise ApiError("MORPH::UNAUTHORIZED", "The public key does not belong to this session's project.", 401)
         if not key.is_active:
             raise exceptions.AuthenticationFailed("This API key has been revoked.")
+        tenant_config.mark_fresh(session.tenant)  # read just now with the session
+        if session.connection is not None:
+            session.connection.tenant = session.tenant
         request._request.tenant = session.tenant
         request._request.connect_session = session
         request._request.session_connection = session.connection

@@ -12,6 +12,7 @@ import time
 from django.core.cache import cache
 
 from connectors.errors import RateLimited
+from switchboard.core import counters
 
 
 class CacheRateLimiter:
@@ -22,23 +23,13 @@ class CacheRateLimiter:
         self.background_limit = int(per_minute * background_share)
         self.max_wait = max_wait
 
-    def _window(self) -> tuple[str, float]:
-        now = time.time()
-        window = int(now // 60)
-        return f"rl:{self.key}:{window}", 60 - (now % 60)
-
     def acquire(self, *, background: bool = False) -> None:
         limit = self.background_limit if background else self.per_minute
         remote_left = cache.get(f"rl:{self.key}:remote")
         reserve = self.per_minute - self.background_limit
         if remote_left is not None and remote_left <= (reserve if background else 0):
             self._wait_or_raise(cache.get(f"rl:{self.key}:reset") or 60, background)
-        counter, left = self._window()
-        # incr first: it is the common case, and every cache round trip is on the request path.
-        try:
-            used = cache.incr(counter)
-        except ValueError:  # first call of this window (or the counter was evicted)
-            used = 1 if cache.add(counter, 1, timeout=70) else cache.incr(counter)
+        used, left = counters.hit(f"rl:{self.key}", 60)  # one atomic round trip
         if used > limit:
             self._wait_or_raise(left, background)
 

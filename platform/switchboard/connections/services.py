@@ -14,6 +14,7 @@ from connectors.registry import get_connector
 from switchboard.api.errors import ApiError
 from switchboard.connections.models import Connection, ConnectorConfig
 from switchboard.connections.ratelimit import CacheRateLimiter
+from switchboard.tenants import config as tenant_config
 
 logger = logging.getLogger("switchboard.connections")
 
@@ -31,7 +32,13 @@ def find_connection(tenant, connector_id: str, owner_id: str) -> Connection:
     if connection is None:
         raise ApiError("MORPH::CONNECTION::NOT_FOUND",
                        f"No {connector_id} connection for owner {owner_id!r} in this project.", 404)
+    connection.tenant = tenant  # the caller's instance: no second query, and its config token
     return connection
+
+
+def loaded_tenant(connection: Connection):
+    """The connection's tenant if it is already in memory (else None: no query just for this)."""
+    return connection.tenant if Connection.tenant.is_cached(connection) else None
 
 
 def validate_operations(connector: Connector, operations) -> list[str]:
@@ -82,7 +89,9 @@ def connector_context(connection: Connection, *, credentials: dict | None = None
                       request_id: str | None = None, background: bool = False) -> ConnectorContext:
     connector = connector_or_404(connection.connector_id)
     # Per-tenant connector settings (e.g. the anonymize opt-in) live on ConnectorConfig.
-    config = ConnectorConfig.objects.filter(tenant_id=connection.tenant_id, connector_id=connector.id).first()
+    config = tenant_config.cached(
+        loaded_tenant(connection), ("connector_config", connector.id),
+        lambda: ConnectorConfig.objects.filter(tenant_id=connection.tenant_id, connector_id=connector.id).first())
     if credentials is None:
         credentials = _current_credentials(connection, connector)
     return ConnectorContext(

@@ -1,4 +1,5 @@
-"""Record every /v1 call after it is answered."""
+"""Record every /v1 call after it is answered (written once the response is closed: see
+`switchboard.logs.capture`)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import logging
 import time
 
 from switchboard.core.middleware import is_api_path
+from switchboard.logs import capture
 
 logger = logging.getLogger("switchboard.logs")
 
@@ -29,15 +31,23 @@ class RequestLogMiddleware:
         if not is_api_path(request.path):
             return self.get_response(request)
         started = time.perf_counter()
-        response = self.get_response(request)
+        token = capture.begin()
+        try:
+            response = self.get_response(request)
+        finally:
+            upstream_rows = capture.end(token)
         duration = (time.perf_counter() - started) * 1000
         try:
-            self._record(request, response, duration)
+            row = self._row(request, response, duration)
         except Exception:  # a logging failure must not turn a good answer into an error
             logger.exception("could not record request log")
+            row = None
+        # Django's response.close() runs these after the server has sent the body (the test
+        # client closes responses too, so tests see the rows as soon as a call returns).
+        response._resource_closers.append(lambda: capture.write(row, upstream_rows))
         return response
 
-    def _record(self, request, response, duration):
+    def _row(self, request, response, duration):
         from switchboard.logs.models import RequestLog
 
         connection = getattr(request, "connection", None) or getattr(request, "session_connection", None)
@@ -46,7 +56,7 @@ class RequestLogMiddleware:
             error_code = getattr(response, "data", {}).get("error", "") if hasattr(response, "data") else ""
         auth = "session" if getattr(request, "session_connection", None) else (
             "secret" if getattr(request, "api_key", None) else "none")
-        RequestLog.objects.create(
+        return RequestLog(
             tenant=getattr(request, "tenant", None),
             connection=connection if connection is not None and connection.pk else None,
             method=request.method[:8], path=request.path[:500], query=_safe_query(request),

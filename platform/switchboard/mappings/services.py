@@ -29,7 +29,9 @@ from connectors import custommodels, errors, fieldtypes, unified
 from connectors.cursors import decode_cursor, encode_cursor
 from switchboard.api.errors import ApiError
 from switchboard.connections.models import Connection
+from switchboard.connections.services import loaded_tenant
 from switchboard.mappings.models import CustomModel, FieldMapping
+from switchboard.tenants import config
 
 logger = logging.getLogger("switchboard.mappings")
 
@@ -133,13 +135,20 @@ def find_definition(mapping: FieldMapping, definitions: Iterable[dict]) -> dict 
 
 def effective_mappings(connection: Connection, model: str) -> list[FieldMapping]:
     """The mappings that apply to a connection: tenant defaults, each replaced by the
-    connection's override for the same key (connection wins); inactive ones are left out."""
+    connection's override for the same key (connection wins); inactive ones are left out.
+    Cached per tenant configuration token during API calls (`tenants.config`)."""
+    tenant = loaded_tenant(connection)
+    return list(config.cached(tenant, ("mappings", connection.pk, model),
+                              lambda: _load_effective_mappings(connection, model)))
+
+
+def _load_effective_mappings(connection: Connection, model: str) -> tuple[FieldMapping, ...]:
     rows = (FieldMapping.objects.filter(tenant_id=connection.tenant_id, model=model)
             .filter(Q(connection__isnull=True) | Q(connection_id=connection.pk)))
     by_key: dict[str, FieldMapping] = {}
     for row in sorted(rows, key=lambda r: (r.connection_id is not None, r.created_at)):
         by_key[row.key] = row
-    return [m for m in by_key.values() if m.is_active]
+    return tuple(m for m in by_key.values() if m.is_active)
 
 
 def needs_remote(connection: Connection, model: str) -> bool:

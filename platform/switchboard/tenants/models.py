@@ -16,11 +16,18 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def new_config_token() -> str:
+    return secrets.token_hex(8)
+
+
 class Tenant(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=64, unique=True, blank=True, help_text="Left empty, made from the name.")
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Changes whenever configuration that API calls read (field mappings, connector settings)
+    # changes: processes cache that configuration per token (see tenants.config).
+    config_token = models.CharField(max_length=32, default=new_config_token, editable=False)
 
     class Meta:
         ordering = ["name"]

@@ -46,32 +46,29 @@ def test_unhandled_exception_is_json_500(api, monkeypatch):
     assert "secret detail" not in body["message"]
 
 
-def test_throttling_is_json_429_with_retry_after(api):
+def test_throttling_is_json_429_with_retry_after(api, monkeypatch):
     from django.conf import settings
     from django.core.cache import cache
     from rest_framework.settings import api_settings
-    from rest_framework.throttling import SimpleRateThrottle
 
-    def reload_rates():
-        api_settings.reload()
-        SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+    from switchboard.core import counters
 
+    # One fixed window throughout: a window boundary between the calls would reset the count.
+    monkeypatch.setattr(counters, "now", lambda: 1_800_000_030.0)
     cache.clear()
     rates = {"DEFAULT_THROTTLE_RATES": {"tenant": "2/min"}}
     try:
         with override_settings(REST_FRAMEWORK={**settings.REST_FRAMEWORK, **rates}):
-            reload_rates()
             codes = [api.get("/v1/connectors").status_code for _ in range(2)]
             assert codes == [200, 200]
             response = api.get("/v1/connectors")
             body = _assert_error(response, 429, "MORPH::RATE_LIMIT_EXCEEDED")
-            assert int(response["Retry-After"]) >= 1
+            assert response["Retry-After"] == "30"  # the rest of the window
             assert "retry" in body["message"].lower()
     finally:
-        # Only once the override is gone: reloading inside it would keep 2/min for later tests.
-        reload_rates()
         cache.clear()
-    assert SimpleRateThrottle.THROTTLE_RATES["tenant"] != "2/min"
+    # DRF reloads its settings when the override ends: later tests get the suite's rate back.
+    assert api_settings.DEFAULT_THROTTLE_RATES["tenant"] != "2/min"
 
 
 def test_request_id_is_generated_and_echoed(api):

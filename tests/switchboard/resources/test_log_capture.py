@@ -1,0 +1,99 @@
+"""Request and upstream-call log rows are written when the response is closed (after the body has
+been sent), in one go, and never lost to a connection the request itself deleted."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import RequestFactory
+
+from switchboard.logs import capture
+from switchboard.logs.middleware import RequestLogMiddleware
+from switchboard.logs.models import RequestLog, UpstreamCallLog
+
+pytestmark = pytest.mark.django_db
+
+
+def test_rows_wait_for_the_response_to_close(client, connection, fake):
+    from django.test.client import ClientHandler
+
+    closed = []
+    original = ClientHandler.__call__
+
+    def keep_open(self, environ):
+        # Run the request as a server would, but look at the database before close().
+        from django.http import HttpResponseBase
+
+        real_close = HttpResponseBase.close
+        HttpResponseBase.close = lambda response: closed.append(response)
+        try:
+            return original(self, environ)
+        finally:
+            HttpResponseBase.close = real_close
+
+    ClientHandler.__call__ = keep_open
+    try:
+        response = client.get("/v1/resources/atsJob/j1")
+    finally:
+        ClientHandler.__call__ = original
+    assert response.status_code == 200 and closed
+    assert not RequestLog.objects.exists() and not UpstreamCallLog.objects.exists()
+    closed[0].close()
+    log = RequestLog.objects.get()
+    assert log.path == "/v1/resources/atsJob/j1" and log.connection_id == connection.pk
+    upstream = UpstreamCallLog.objects.get()
+    assert upstream.connection_id == connection.pk and upstream.request_id == log.request_id
+
+
+def test_upstream_rows_outside_a_request_are_written_at_once(connection):
+    from connectors.base import UpstreamCall
+
+    call = UpstreamCall(method="POST", url="https://api.ashbyhq.com/job.list", status=200, duration_ms=3.0)
+    UpstreamCallLog.record(connection, call, "bg-1")
+    assert UpstreamCallLog.objects.filter(request_id="bg-1").exists()
+
+
+def test_a_connection_deleted_during_the_request_does_not_lose_the_rows(connection):
+    from connectors.base import UpstreamCall
+    from switchboard.connections.models import Connection
+
+    def view(request):
+        from django.http import JsonResponse
+
+        call = UpstreamCall(method="POST", url="https://api.ashbyhq.com/webhook.delete", status=200,
+                            duration_ms=1.0)
+        UpstreamCallLog.record(connection, call, "del-1")
+        Connection.objects.filter(pk=connection.pk).delete()  # another instance: ours keeps its pk
+        request.connection = connection
+        return JsonResponse({}, status=204)
+
+    request = RequestFactory().delete("/v1/connections/ashby/acme")
+    request.request_id = "del-1"
+    response = RequestLogMiddleware(view)(request)
+    response.close()
+    assert RequestLog.objects.get(request_id="del-1").connection_id is None
+    assert UpstreamCallLog.objects.get(request_id="del-1").connection_id is None
+
+
+def test_a_failing_log_write_never_breaks_the_response(connection, monkeypatch, caplog):
+    def view(request):
+        from django.http import JsonResponse
+
+        return JsonResponse({"ok": True})
+
+    def broken(self, *a, **k):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(RequestLog, "save", broken)
+    request = RequestFactory().get("/v1/connectors")
+    request.request_id = "x"
+    response = RequestLogMiddleware(view)(request)
+    response.close()  # the server's close(): logged, not raised
+    assert response.status_code == 200
+    assert "could not record" in caplog.text
+
+
+def test_collection_stops_with_the_request():
+    token = capture.begin()
+    assert capture.defer(object())
+    assert len(capture.end(token)) == 1
+    assert capture.defer(object()) is False
