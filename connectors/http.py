@@ -24,6 +24,7 @@ from urllib.parse import urljoin, urlsplit
 
 import orjson
 import requests
+import urllib3
 
 from connectors import errors
 from connectors.base import ConnectorContext, UpstreamCall
@@ -162,9 +163,15 @@ class HttpClient:
                 self.ctx.rate_limiter.acquire(background=self.ctx.background)
             started = time.perf_counter()
             try:
+                # stream=True and one raw read: requests' `.content` assembles the body from 10 kB
+                # chunks in Python, which costs ~0.5 ms of CPU on a 166 kB Ashby page.
                 resp = self.session.request(method, url, data=payload, params=params, headers=out_headers,
-                                            timeout=timeout, allow_redirects=False, **self._env)
-            except requests.exceptions.RequestException as exc:
+                                            timeout=timeout, allow_redirects=False, stream=True, **self._env)
+                try:
+                    raw = resp.raw.read(decode_content=True) if resp.raw is not None else b""
+                finally:
+                    resp.close()  # the connection goes back to the pool
+            except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError) as exc:
                 duration = (time.perf_counter() - started) * 1000
                 err = self._transport_error(exc)
                 self._report(method, url, None, duration, err.remote_code or type(exc).__name__, None, attempt)
@@ -178,7 +185,6 @@ class HttpClient:
             resp_headers = dict(resp.headers)
             request_id = self.request_id_of(resp_headers)
             self._update_budget(resp_headers)
-            raw = resp.content
             body: Any = None
             parse_failed = False
             if parse_json and raw:
@@ -216,7 +222,8 @@ class HttpClient:
             self._sleep(random.uniform(delay / 2, delay))  # jitter spreads retries of many workers
 
     def _transport_error(self, exc: Exception) -> errors.ConnectorError:
-        if isinstance(exc, requests.exceptions.Timeout):
+        # A body cut short by a read timeout surfaces from urllib3 directly (we read it raw).
+        if isinstance(exc, requests.exceptions.Timeout | urllib3.exceptions.TimeoutError):
             return errors.UpstreamTimeout(f"{self._provider()} did not answer in time.", remote_code="timeout")
         return errors.UpstreamError(f"Could not reach {self._provider()}.", remote_code="connection_error")
 

@@ -209,3 +209,45 @@ def test_calls_pass_the_environment_explicitly(monkeypatch):
     responses.post(f"{BASE}/x", json={})
     Client(ConnectorContext(credentials={}), base_url=BASE).request("POST", "x", json_body={}, idempotent=True)
     assert seen == {"trust_env": False, "proxies": {}, "verify": "/ca.pem"}
+
+
+def _stalling_server(body_sent: bytes, total: int):
+    """A loopback server that promises `total` bytes, sends `body_sent`, then stalls."""
+    import socket
+    import threading
+
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(8)
+    conns = []
+
+    def serve():
+        while True:
+            try:
+                conn, _ = srv.accept()
+            except OSError:
+                return
+            conns.append(conn)
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+                         + str(total).encode() + b"\r\n\r\n" + body_sent)
+
+    threading.Thread(target=serve, daemon=True).start()
+    return srv, conns
+
+
+def test_a_body_cut_short_by_a_read_timeout_is_a_504_and_reads_retry():
+    srv, conns = _stalling_server(b'{"results": [', 10_000)
+    calls = []
+    ctx = ConnectorContext(credentials={}, settings={"retry_backoff": 0, "max_retries": 1}, on_call=calls.append,
+                           timeout=0.3)
+    try:
+        with pytest.raises(errors.UpstreamTimeout) as info:
+            Client(ctx, base_url=f"http://127.0.0.1:{srv.getsockname()[1]}/").request(
+                "POST", "x", json_body={}, idempotent=True)
+    finally:
+        srv.close()
+        for c in conns:
+            c.close()
+    assert info.value.status == 504
+    assert len(calls) == 2 and all(c.error_code == "timeout" for c in calls)  # tried, then retried once
