@@ -42,7 +42,11 @@ class SecretKeyAuthentication(authentication.BaseAuthentication):
                 "Missing credentials: send x-api-key (pk_...) and x-api-secret (sk_...), "
                 "or Authorization: Bearer sk_...."
             )
-        key = ApiKey.objects.select_related("tenant").filter(secret_hash=hash_secret(secret)).first()
+        # Unique column: .get() skips the ORDER BY .first() would compile on every call.
+        try:
+            key = ApiKey.objects.select_related("tenant").get(secret_hash=hash_secret(secret))
+        except ApiKey.DoesNotExist:
+            key = None
         if key is None or (public and key.public_key != public):
             raise exceptions.AuthenticationFailed("The API key pair is not valid.")
         if not key.is_active:

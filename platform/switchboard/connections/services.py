@@ -28,7 +28,10 @@ def connector_or_404(connector_id: str) -> Connector:
 
 def find_connection(tenant, connector_id: str, owner_id: str) -> Connection:
     connector_or_404(connector_id)
-    connection = Connection.objects.filter(tenant=tenant, connector_id=connector_id, owner_id=owner_id).first()
+    try:  # unique together: .get() skips the ORDER BY .first() would add
+        connection = Connection.objects.get(tenant=tenant, connector_id=connector_id, owner_id=owner_id)
+    except Connection.DoesNotExist:
+        connection = None
     if connection is None:
         raise ApiError("MORPH::CONNECTION::NOT_FOUND",
                        f"No {connector_id} connection for owner {owner_id!r} in this project.", 404)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextvars
 import logging
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 logger = logging.getLogger("switchboard.logs")
 
@@ -44,22 +44,37 @@ def defer(row) -> bool:
 
 
 def write(request_row, upstream_rows: list) -> None:
-    """Insert the request's rows in one transaction. A connection deleted by the request itself
-    (DELETE /v1/connections/...) is dropped from the rows rather than failing the insert."""
-    from switchboard.connections.models import Connection
+    """Insert the request's rows in one transaction. If a connection they name is gone (deleted
+    by this request or a concurrent one), the foreign key fails; the rows are then written again
+    without it rather than lost. The common case costs no extra query."""
+    try:
+        try:
+            _insert(request_row, upstream_rows)
+        except IntegrityError:
+            _forget_deleted_connections([request_row, *upstream_rows])
+            _insert(request_row, upstream_rows)
+    except Exception:  # logging must never break anything; say so loudly instead
+        logger.exception("could not record request and upstream-call logs")
+
+
+def _insert(request_row, upstream_rows: list) -> None:
     from switchboard.logs.models import UpstreamCallLog
 
-    rows = [r for r in [request_row, *upstream_rows] if r is not None]
+    with transaction.atomic():
+        if request_row is not None:
+            request_row.save(force_insert=True)
+        if upstream_rows:
+            UpstreamCallLog.objects.bulk_create(upstream_rows)
+
+
+def _forget_deleted_connections(rows: list) -> None:
+    from switchboard.connections.models import Connection
+
+    rows = [r for r in rows if r is not None]
+    for r in rows:
+        r.pk = None  # a failed transaction may have handed out ids; insert afresh
     wanted = {r.connection_id for r in rows if r.connection_id is not None}
-    live = set(Connection.objects.filter(pk__in=wanted).values_list("pk", flat=True)) if wanted else set()
+    live = set(Connection.objects.filter(pk__in=wanted).values_list("pk", flat=True))
     for r in rows:
         if r.connection_id is not None and r.connection_id not in live:
             r.connection = None
-    try:
-        with transaction.atomic():
-            if request_row is not None:
-                request_row.save()
-            if upstream_rows:
-                UpstreamCallLog.objects.bulk_create(upstream_rows)
-    except Exception:  # logging must never break anything; say so loudly instead
-        logger.exception("could not record request and upstream-call logs")

@@ -37,11 +37,24 @@ def test_rows_wait_for_the_response_to_close(client, connection, fake):
         ClientHandler.__call__ = original
     assert response.status_code == 200 and closed
     assert not RequestLog.objects.exists() and not UpstreamCallLog.objects.exists()
-    closed[0].close()
+    _close_like_the_test_client(closed[0])
     log = RequestLog.objects.get()
     assert log.path == "/v1/resources/atsJob/j1" and log.connection_id == connection.pk
     upstream = UpstreamCallLog.objects.get()
     assert upstream.connection_id == connection.pk and upstream.request_id == log.request_id
+
+
+def _close_like_the_test_client(response):
+    """response.close() without the end-of-request hook that would close the test's database
+    connection (Django's test client does the same)."""
+    from django.core.signals import request_finished
+    from django.db import close_old_connections
+
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
 
 
 def test_upstream_rows_outside_a_request_are_written_at_once(connection):
@@ -52,6 +65,7 @@ def test_upstream_rows_outside_a_request_are_written_at_once(connection):
     assert UpstreamCallLog.objects.filter(request_id="bg-1").exists()
 
 
+@pytest.mark.django_db(transaction=True)  # foreign keys are checked when a transaction commits
 def test_a_connection_deleted_during_the_request_does_not_lose_the_rows(connection):
     from connectors.base import UpstreamCall
     from switchboard.connections.models import Connection
@@ -69,7 +83,7 @@ def test_a_connection_deleted_during_the_request_does_not_lose_the_rows(connecti
     request = RequestFactory().delete("/v1/connections/ashby/acme")
     request.request_id = "del-1"
     response = RequestLogMiddleware(view)(request)
-    response.close()
+    _close_like_the_test_client(response)
     assert RequestLog.objects.get(request_id="del-1").connection_id is None
     assert UpstreamCallLog.objects.get(request_id="del-1").connection_id is None
 
@@ -87,7 +101,7 @@ def test_a_failing_log_write_never_breaks_the_response(connection, monkeypatch, 
     request = RequestFactory().get("/v1/connectors")
     request.request_id = "x"
     response = RequestLogMiddleware(view)(request)
-    response.close()  # the server's close(): logged, not raised
+    _close_like_the_test_client(response)  # the server's close(): logged, not raised
     assert response.status_code == 200
     assert "could not record" in caplog.text
 
