@@ -9,8 +9,13 @@ from __future__ import annotations
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
+from switchboard.core.lookups import Lookup
 from switchboard.tenants import config as tenant_config
-from switchboard.tenants.models import ApiKey, hash_secret
+from switchboard.tenants.models import ApiKey, Tenant, hash_secret
+
+# Every secret-key call makes these two lookups: SQL compiled once (see core.lookups).
+_KEY_BY_HASH = Lookup(ApiKey, "secret_hash")
+_TENANT_BY_ID = Lookup(Tenant, "id")
 
 
 class SecretKeyAuthentication(authentication.BaseAuthentication):
@@ -42,11 +47,9 @@ class SecretKeyAuthentication(authentication.BaseAuthentication):
                 "Missing credentials: send x-api-key (pk_...) and x-api-secret (sk_...), "
                 "or Authorization: Bearer sk_...."
             )
-        # Unique column: .get() skips the ORDER BY .first() would compile on every call.
-        try:
-            key = ApiKey.objects.select_related("tenant").get(secret_hash=hash_secret(secret))
-        except ApiKey.DoesNotExist:
-            key = None
+        key = _KEY_BY_HASH.get(hash_secret(secret))
+        if key is not None:
+            key.tenant = _TENANT_BY_ID.get(key.tenant_id)  # read now: is_active and config token
         if key is None or (public and key.public_key != public):
             raise exceptions.AuthenticationFailed("The API key pair is not valid.")
         if not key.is_active:

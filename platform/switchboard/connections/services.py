@@ -14,6 +14,7 @@ from connectors.registry import get_connector
 from switchboard.api.errors import ApiError
 from switchboard.connections.models import Connection, ConnectorConfig
 from switchboard.connections.ratelimit import CacheRateLimiter
+from switchboard.core.lookups import Lookup
 from switchboard.tenants import config as tenant_config
 
 logger = logging.getLogger("switchboard.connections")
@@ -26,12 +27,13 @@ def connector_or_404(connector_id: str) -> Connector:
     return connector
 
 
+# Every resources call looks its connection up by name: SQL compiled once (see core.lookups).
+_CONNECTION_BY_NAME = Lookup(Connection, "tenant_id", "connector_id", "owner_id")
+
+
 def find_connection(tenant, connector_id: str, owner_id: str) -> Connection:
     connector_or_404(connector_id)
-    try:  # unique together: .get() skips the ORDER BY .first() would add
-        connection = Connection.objects.get(tenant=tenant, connector_id=connector_id, owner_id=owner_id)
-    except Connection.DoesNotExist:
-        connection = None
+    connection = _CONNECTION_BY_NAME.get(tenant.pk, connector_id, owner_id)
     if connection is None:
         raise ApiError("MORPH::CONNECTION::NOT_FOUND",
                        f"No {connector_id} connection for owner {owner_id!r} in this project.", 404)
