@@ -38,5 +38,7 @@ def test_lookups_by_key_and_id(tenant_keys):
 
 
 def test_a_shape_it_cannot_prepare_is_refused():
-    with pytest.raises(Exception):
+    from django.core.exceptions import FieldDoesNotExist
+
+    with pytest.raises(FieldDoesNotExist):
         Lookup(Connection, "tenant__name").get("x")
