@@ -1,7 +1,8 @@
 """Unified API overhead over Ashby: paging, single retrieves, memory.
 
     .venv/bin/python benchmarks/resources_bench.py [--candidates 100000] [--page-count 10000]
-        [--retrieves 300] [--memory-count 100000] [--ashby-latency-ms 0] [--server gunicorn|thread]
+        [--rounds 5] [--retrieves 300] [--memory-count 100000] [--ashby-latency-ms 0]
+        [--server gunicorn|thread]
 
 One run, on this machine, all on loopback:
   * the Ashby sandbox runs as its own process, seeded with --candidates (optionally with an added
@@ -11,7 +12,8 @@ One run, on this machine, all on loopback:
     one worker, so its RSS is the server's own), or `--server thread` for Django's threaded server
     inside this process;
   * (a) pages --page-count candidates directly with candidate.list (limit 100), (b) pages the
-    same through GET /v1/resources/genericContact (limit 100); prints both times and the ratio;
+    same through GET /v1/resources/genericContact (limit 100), alternating in --rounds rounds so
+    machine drift hits both alike; prints both total times, the ratio and its per-round spread;
   * single retrieves, interleaved: candidate.info directly vs GET /v1/resources/genericContact/{id};
     prints p50/p99 of each and of the added latency (API minus direct, per pair);
   * pages --memory-count candidates through the API while sampling the server's RSS after every
@@ -204,12 +206,23 @@ def measure(label: str, api: str, server_pid: int, direct, client, ashby: str, a
     # Warm both paths (imports, connection pools, first queries) before measuring.
     page_direct(direct, ashby, 300)
     page_api(client, api, 300)
-    t_direct, n_direct = page_direct(direct, ashby, args.page_count)
-    t_api, n_api = page_api(client, api, args.page_count)
-    print(f"\n[{label}] paging {n_direct:,} candidates (limit 100)")
+    # Alternate (a) and (b) in rounds: on a shared machine the speed drifts over seconds, and
+    # one long (a) followed by one long (b) would measure the drift as much as the overhead.
+    rounds = max(1, args.rounds)
+    per_round = max(100, args.page_count // rounds)
+    t_direct = t_api = 0.0
+    n_direct = n_api = 0
+    ratios = []
+    for _ in range(rounds):
+        td, nd = page_direct(direct, ashby, per_round)
+        ta, na = page_api(client, api, per_round)
+        t_direct, n_direct, t_api, n_api = t_direct + td, n_direct + nd, t_api + ta, n_api + na
+        ratios.append(ta / td)
+    print(f"\n[{label}] paging {n_direct:,} candidates (limit 100), in {rounds} alternating rounds")
     print(f"  (a) direct candidate.list         {t_direct:7.2f}s  {n_direct / t_direct:9,.0f} records/s")
     print(f"  (b) /v1/resources/genericContact  {t_api:7.2f}s  {n_api / t_api:9,.0f} records/s")
-    print(f"  ratio (b)/(a)                     {t_api / t_direct:7.2f}")
+    print(f"  ratio (b)/(a)                     {t_api / t_direct:7.2f}   per round: min "
+          f"{min(ratios):.2f} median {statistics.median(ratios):.2f} max {max(ratios):.2f}")
 
     ids = [r["id"] for r in direct.post(f"{ashby}/candidate.list", json={"limit": 100}, auth=(KEY, ""))
            .json()["results"]]
@@ -251,6 +264,7 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--candidates", type=int, default=100_000)
     p.add_argument("--page-count", type=int, default=10_000)
+    p.add_argument("--rounds", type=int, default=5, help="alternating (a)/(b) rounds the paging is split into")
     p.add_argument("--retrieves", type=int, default=300)
     p.add_argument("--memory-count", type=int, default=100_000)
     p.add_argument("--ashby-latency-ms", type=int, default=0)
