@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import time
 
-from django.core.cache import cache
-
 from connectors.errors import RateLimited
 from switchboard.core import counters
 
@@ -25,10 +23,13 @@ class CacheRateLimiter:
 
     def acquire(self, *, background: bool = False) -> None:
         limit = self.background_limit if background else self.per_minute
-        remote_left = cache.get(f"rl:{self.key}:remote")
+        # One cheap read (not the database cache's get, which cost as much as the Ashby call's
+        # own request preparation): set only while Ashby reports the key's budget as low.
+        remote_left = counters.peek(f"rl:{self.key}:remote")
         reserve = self.per_minute - self.background_limit
         if remote_left is not None and remote_left <= (reserve if background else 0):
-            self._wait_or_raise(cache.get(f"rl:{self.key}:reset") or 60, background)
+            reset_at = counters.peek(f"rl:{self.key}:reset")
+            self._wait_or_raise(max(1, reset_at - int(time.time())) if reset_at else 60, background)
         used, left = counters.hit(f"rl:{self.key}", 60)  # one atomic round trip
         if used > limit:
             self._wait_or_raise(left, background)
@@ -45,5 +46,5 @@ class CacheRateLimiter:
         # on every call; a stored low value expires at Ashby's reset, when the budget returns.
         if remaining is not None and remaining <= 2 * (self.per_minute - self.background_limit):
             ttl = max(1, int(reset_at - time.time())) if reset_at else 60
-            cache.set(f"rl:{self.key}:remote", remaining, timeout=ttl)
-            cache.set(f"rl:{self.key}:reset", ttl, timeout=ttl)
+            counters.put(f"rl:{self.key}:remote", remaining, ttl)
+            counters.put(f"rl:{self.key}:reset", int(time.time()) + ttl, ttl)  # when, not how long

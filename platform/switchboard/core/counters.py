@@ -1,5 +1,5 @@
-"""Fixed-window counters shared by every process: the per-tenant API throttle and the
-per-connection Ashby request budget.
+"""Fixed-window counters (and small expiring integers) shared by every process: the per-tenant
+API throttle and the per-connection Ashby request budget.
 
 A hit is one atomic round trip on the request path. With Redis as the cache it is Redis INCR.
 Otherwise it is a single `INSERT ... ON CONFLICT DO UPDATE ... RETURNING` on the database
@@ -39,6 +39,28 @@ def hit(name: str, window: int) -> tuple[int, float]:
     if _uses_database():
         return _db_incr(key, expires=(slot + 1) * window), left
     return _cache_incr(key, ttl=window + 5), left
+
+
+def peek(name: str) -> int | None:
+    """A value stored with `put` that has not expired, or None."""
+    if _uses_database():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT value FROM core_counter WHERE name = %s AND expires > %s", [name, now()])
+            row = cursor.fetchone()
+        return int(row[0]) if row else None
+    return cache.get(f"ctr:{name}")
+
+
+def put(name: str, value: int, ttl: float) -> None:
+    """Store a small shared integer for `ttl` seconds (e.g. what Ashby says is left)."""
+    if _uses_database():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO core_counter (name, value, expires) VALUES (%s, %s, %s) "
+                "ON CONFLICT (name) DO UPDATE SET value = excluded.value, expires = excluded.expires",
+                [name, int(value), now() + ttl])
+        return
+    cache.set(f"ctr:{name}", int(value), timeout=max(1, int(ttl)))
 
 
 def _uses_database() -> bool:
