@@ -63,6 +63,15 @@ def put(name: str, value: int, ttl: float) -> None:
     cache.set(f"ctr:{name}", int(value), timeout=max(1, int(ttl)))
 
 
+def clear() -> None:
+    """Forget every count and stored value (tests; an operator resetting budgets)."""
+    if _uses_database():
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM core_counter")
+    else:
+        cache.clear()
+
+
 def _uses_database() -> bool:
     return settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
 

@@ -32,7 +32,7 @@ def ashby_base_url(settings):
 
 @pytest.fixture(autouse=True)
 def fresh_budget(request):
-    """The per-connection budget lives in the cache, which transactional tests elsewhere leave
+    """The per-connection budget lives in the cache or counters table, which transactional tests elsewhere leave
     behind (connection ids repeat across tests): start every test with an empty one."""
     if request.node.get_closest_marker("django_db") is not None:
         from django.core.cache import cache
