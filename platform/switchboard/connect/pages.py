@@ -30,7 +30,7 @@ from connectors.errors import (
 from switchboard.api.errors import ApiError
 from switchboard.connect import oauth
 from switchboard.connect.models import Session
-from switchboard.connect.services import origin_of, resolve_session, validate_redirect_url
+from switchboard.connect.services import SPENT_LINK, origin_of, resolve_session, validate_redirect_url
 from switchboard.connections.models import Connection, ConnectorConfig
 from switchboard.connections.services import check_and_store_credentials, connector_or_404
 
@@ -192,7 +192,7 @@ def _session_or_page(request, token: str):
         page = _Page.from_request(request, None)
         expired = exc.code == "MORPH::SESSION::EXPIRED"
         text = ("This connection link has expired. Go back to the app that sent you here and start again."
-                if expired else
+                if expired else SPENT_LINK if exc.message == SPENT_LINK else
                 "This connection link is not valid. Go back to the app that sent you here and start again.")
         return None, page.render("expired" if expired else "invalid", error=text, status=401 if expired else 400,
                                  message=_message("error", None, {"code": exc.code, "message": text}),
@@ -233,9 +233,15 @@ def explain(exc: Exception, connector_name: str) -> tuple[str, str]:
 def _result_page(page: _Page, connection: Connection, connector):
     connection.refresh_from_db()
     if connection.missing_operations:
-        # Usable, but some requested operations will fail: let the user fix the key or go on.
+        # Usable, but some requested operations will fail: let the user fix the key or go on
+        # (so the link stays valid until it expires).
         return page.render("partial", connection=connection, connector=connector,
                            message=_message("success", connection))
+    session = page.session
+    if session is not None and session.purpose == Session.Purpose.CONNECT:
+        # A connect link travels in URLs (history, chat, logs). Once it has connected the
+        # account it is spent: nobody holding it later can swap in another key.
+        session.revoke()
     return page.render("success", connection=connection, connector=connector,
                        message=_message("success", connection), auto_finish=True)
 

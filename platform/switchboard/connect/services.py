@@ -83,6 +83,10 @@ def origin_of(url: str | None) -> str:
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 
+SPENT_LINK = ("This link has already been used to connect the account. If you need to connect again, "
+              "go back to the app that sent you here for a new link.")
+
+
 def create_session(connection: Connection, *, expires_in: int = DEFAULT_EXPIRES_IN,
                    purpose: str = Session.Purpose.API, redirect_url: str = "") -> tuple[Session, str]:
     """Returns (session, token). The token is not recoverable afterwards."""
@@ -111,6 +115,8 @@ def resolve_session(token: str | None, *, purposes: tuple[str, ...] = (Session.P
         raise _expired()
     session = (Session.objects.select_related("connection", "tenant")
                .filter(token_hash=hash_token(token)).first())
+    if session is not None and session.revoked_at is not None and session.purpose == Session.Purpose.CONNECT:
+        raise _invalid(SPENT_LINK)
     if session is None or session.revoked_at is not None:
         raise _invalid("This session token has been revoked; create a new session.")
     if session.is_expired:

@@ -257,3 +257,42 @@ def test_static_helper_is_served(client):
 
     assert finders.find("connect/switchboard-connect.js")
     assert finders.find("connect/connect-page.js")
+
+
+# -- connect links are single-use ----------------------------------------------------------------
+
+def _connect_link(api, operations=("atsJob::list",)):
+    api.post("/v1/connections/fake/link-user", {"operations": list(operations)}, format="json")
+    url = api.post("/v1/connections/fake/link-user/authorization", {}, format="json").json()["authorizationUrl"]
+    return urlsplit(url).path
+
+
+def test_a_connect_link_is_spent_once_it_has_connected(api, fake_connector):
+    path = _connect_link(api)
+    client = Client(enforce_csrf_checks=True)
+    done = _submit(client, path, GOOD_KEY)
+    assert done.status_code == 200 and b'id="success"' in done.content
+    again = Client().get(path)
+    assert again.status_code == 400 and b"already been used" in again.content
+    # Nor can anyone holding the link swap in another key.
+    html = Client().get(path).content.decode()
+    assert "csrfmiddlewaretoken" not in html
+    assert Connection.objects.get(owner_id="link-user").credentials == {"apiKey": GOOD_KEY}
+
+
+def test_a_connect_link_stays_usable_to_fix_missing_permissions(api, fake_connector):
+    path = _connect_link(api, operations=("atsJob::list", "atsJob::create"))
+    client = Client(enforce_csrf_checks=True)
+    partial = _submit(client, path, LIMITED_KEY)
+    assert partial.status_code == 200 and b'id="missing"' in partial.content
+    fixed = _submit(client, path, GOOD_KEY)  # the same link, a better key
+    assert b'id="success"' in fixed.content
+    assert Client().get(path).status_code == 400
+
+
+def test_api_sessions_stay_usable_after_connecting(page, session_client, new_session):
+    body, token = new_session(owner="api-user", operations=("atsJob::list",))
+    client = Client(enforce_csrf_checks=True)
+    assert b'id="success"' in _submit(client, f"/connect/{token}", GOOD_KEY).content
+    # The developer's session also drives /v1/s/... in their front end: it lives until it expires.
+    assert session_client(token).get("/v1/s/connection").status_code == 200
