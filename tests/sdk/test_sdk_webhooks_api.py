@@ -113,3 +113,28 @@ def test_custom_models_crud(client, rsps, sent):
     # A custom model is then a resource model like any other.
     rsps.get(f"{BASE}/v1/resources/atsDepartment", json={"data": [], "next": None})
     client.connections(connector_id="ashby", owner_id="demo").resources("atsDepartment").list()
+
+
+def test_webhook_rotate_secret(client, rsps, sent):
+    rotated = {**SUB, "secret": "whsec_new", "secretRotatedAt": "2026-02-01T00:00:00Z",
+               "previousSecretExpiresAt": "2026-02-01T01:00:00Z"}
+    rsps.post(f"{BASE}/v1/webhooks/wh_1/rotate-secret", json=rotated)
+    sub = client.webhooks.rotate_secret("wh_1", previous_secret_ttl=3600)
+    method, path, _, _, body = sent(rsps.calls[0])
+    assert (method, path, body) == ("POST", "/v1/webhooks/wh_1/rotate-secret", {"previousSecretTtl": 3600})
+    assert sub.secret == "whsec_new"
+    assert sub.previous_secret_expires_at.isoformat() == "2026-02-01T01:00:00+00:00"
+    rsps.post(f"{BASE}/v1/webhooks/wh_1/rotate-secret", json={**rotated, "previousSecretExpiresAt": None})
+    assert client.webhooks.rotate_secret("wh_1").previous_secret_expires_at is None
+    assert sent(rsps.calls[1])[4] in ({}, None)
+
+
+def test_verify_webhook_accepts_either_signature_during_a_rotation():
+    from switchboard_sdk.webhooks import sign_webhook, verify_webhook
+
+    old, new = "whsec_" + "A" * 43 + "=", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+    first = sign_webhook(b'{"id":"evt_1"}', new, msg_id="msg_1")
+    second = sign_webhook(b'{"id":"evt_1"}', old, msg_id="msg_1", timestamp=int(first["webhook-timestamp"]))
+    headers = {**first, "webhook-signature": f"{first['webhook-signature']} {second['webhook-signature']}"}
+    assert verify_webhook(b'{"id":"evt_1"}', headers, old)["id"] == "evt_1"
+    assert verify_webhook(b'{"id":"evt_1"}', headers, new)["id"] == "evt_1"

@@ -40,9 +40,12 @@ def retry_window_seconds() -> float:
     return sum(min(cap, base * 2 ** (n - 1)) * 0.8 for n in range(1, conf.get("WEBHOOKS_MAX_ATTEMPTS")))
 
 
-def sign_headers(secret: str, msg_id: str, body: str, when=None) -> dict[str, str]:
+def sign_headers(secret: str | list[str], msg_id: str, body: str, when=None) -> dict[str, str]:
+    """Standard Webhooks headers. Several secrets (during a rotation) give several signatures,
+    space-separated in one header: receivers accept the message if any of them verifies."""
     when = when or timezone.now()
-    signature = Webhook(secret).sign(msg_id=msg_id, timestamp=when, data=body)
+    secrets_ = [secret] if isinstance(secret, str) else secret
+    signature = " ".join(Webhook(s).sign(msg_id=msg_id, timestamp=when, data=body) for s in secrets_)
     return {"webhook-id": msg_id, "webhook-timestamp": str(int(when.timestamp())), "webhook-signature": signature}
 
 
@@ -80,7 +83,7 @@ def attempt(delivery_id: str) -> str:
     else:
         remote_ip = target.ip
         body = payload_of(delivery)
-        headers = sign_headers(sub.secret, delivery.event.id, body, started)
+        headers = sign_headers(sub.signing_secrets(started), delivery.event.id, body, started)
         response = transport.post(target, body.encode(), headers,
                                   connect_timeout=conf.get("WEBHOOKS_CONNECT_TIMEOUT"),
                                   read_timeout=conf.get("WEBHOOKS_READ_TIMEOUT"))

@@ -8,6 +8,7 @@ events also keep an auto-increment primary key that orders them for cursor pagin
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
 from django.db import models
 from django.utils import timezone
@@ -53,6 +54,11 @@ class Subscription(models.Model):
     url = models.URLField(max_length=2000)
     events = models.JSONField(default=list)
     secret = EncryptedTextField(editable=False, help_text="Standard Webhooks signing secret (whsec_...).")
+    # After a rotation the old secret keeps signing too (a second signature in the same header)
+    # until this time, so receivers can switch secrets without rejecting a single delivery.
+    previous_secret = EncryptedTextField(editable=False, blank=True, default="")
+    previous_secret_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    secret_rotated_at = models.DateTimeField(null=True, blank=True, editable=False)
     is_active = models.BooleanField(default=True)
     disabled_reason = models.TextField(blank=True, default="")
     disabled_at = models.DateTimeField(null=True, blank=True)
@@ -76,6 +82,24 @@ class Subscription(models.Model):
     def applies_to(self, connector_id: str | None, owner_id: str | None) -> bool:
         return not self.connector_id or (self.connector_id == connector_id and self.owner_id == owner_id)
 
+    def signing_secrets(self, now=None) -> list[str]:
+        """The secrets deliveries are signed with: the current one, and the previous one while
+        its grace period after a rotation lasts."""
+        now = now or timezone.now()
+        if self.previous_secret and self.previous_secret_expires_at and self.previous_secret_expires_at > now:
+            return [self.secret, self.previous_secret]
+        return [self.secret]
+
+    def rotate_secret(self, new_secret: str, grace_seconds: int) -> None:
+        now = timezone.now()
+        if grace_seconds > 0:
+            self.previous_secret = self.secret
+            self.previous_secret_expires_at = now + timedelta(seconds=grace_seconds)
+        else:
+            self.previous_secret, self.previous_secret_expires_at = "", None
+        self.secret = new_secret
+        self.secret_rotated_at = now
+
     def to_json(self, *, with_secret: bool = False) -> dict:
         body = {
             "object": "webhook",
@@ -90,6 +114,10 @@ class Subscription(models.Model):
         }
         if not self.is_active and self.disabled_reason:
             body["disabledReason"] = self.disabled_reason
+        if self.secret_rotated_at:
+            body["secretRotatedAt"] = iso(self.secret_rotated_at)
+            live = self.previous_secret_expires_at and self.previous_secret_expires_at > timezone.now()
+            body["previousSecretExpiresAt"] = iso(self.previous_secret_expires_at) if live else None
         if with_secret:
             body["secret"] = self.secret
         return body

@@ -29,10 +29,19 @@ _WEBHOOK_FIELDS = {
     "object": _S.CharField(default="webhook"), "id": _S.CharField(), "url": _S.URLField(),
     "events": _L(child=_S.CharField()), "connectorId": _S.CharField(allow_null=True),
     "ownerId": _S.CharField(allow_null=True), "active": _S.BooleanField(),
-    "disabledReason": _S.CharField(required=False), "createdAt": _S.DateTimeField(), "updatedAt": _S.DateTimeField()}
+    "disabledReason": _S.CharField(required=False), "createdAt": _S.DateTimeField(), "updatedAt": _S.DateTimeField(),
+    "secretRotatedAt": _S.DateTimeField(required=False, help_text="Set once the secret has been rotated."),
+    "previousSecretExpiresAt": _S.DateTimeField(
+        required=False, allow_null=True, help_text="Until then deliveries also carry a signature made with the "
+                                                   "previous secret.")}
 _Webhook = inline_serializer("WebhookSubscription", _WEBHOOK_FIELDS)
 _WebhookCreated = inline_serializer("WebhookSubscriptionCreated", {
     **_WEBHOOK_FIELDS, "secret": _S.CharField(help_text="whsec_...: shown once; verify deliveries with it.")})
+_WebhookRotate = inline_serializer("WebhookSecretRotate", {
+    "previousSecretTtl": _S.IntegerField(
+        required=False, min_value=0, max_value=7 * 86400,
+        help_text="Seconds the old secret keeps signing deliveries next to the new one (default 86400; "
+                  "0 retires it at once).")})
 _WebhookList = inline_serializer("WebhookSubscriptionList", {"data": _Webhook.__class__(many=True),
                                                              "next": _S.CharField(allow_null=True)})
 _WebhookCreate = inline_serializer("WebhookSubscriptionCreate", {
@@ -153,13 +162,15 @@ class SubscriptionListView(TenantAPIView):
         return Response(sub.to_json(with_secret=True), status=201)
 
 
-class SubscriptionDetailView(TenantAPIView):
+class _SubscriptionView(TenantAPIView):
     def _get(self, id) -> Subscription:
         sub = self.scoped(Subscription.objects.all()).filter(pk=id).first()
         if sub is None:
             raise ApiError("MORPH::NOT_FOUND", f"No webhook subscription {id!r} in this project.", 404)
         return sub
 
+
+class SubscriptionDetailView(_SubscriptionView):
     @extend_schema(summary="Retrieve a webhook subscription", tags=["webhooks"], operation_id="webhooks_retrieve",
                    responses=_Webhook)
     def get(self, request, id):
@@ -197,6 +208,32 @@ class SubscriptionDetailView(TenantAPIView):
             sub.delete()
             services.subscriptions_changed(sub)
         return Response(status=204)
+
+
+DEFAULT_SECRET_GRACE, MAX_SECRET_GRACE = 86400, 7 * 86400
+
+
+class SubscriptionRotateSecretView(_SubscriptionView):
+    @extend_schema(summary="Rotate a webhook subscription's signing secret", tags=["webhooks"],
+                   operation_id="webhooks_rotate_secret", request=_WebhookRotate, responses={200: _WebhookCreated},
+                   description="Issues a new signing secret (shown once, in this answer). For "
+                               "`previousSecretTtl` seconds (default one day) every delivery carries two "
+                               "signatures in `webhook-signature`, one per secret, so your receiver keeps "
+                               "accepting deliveries while you deploy the new secret; then only the new one.")
+    def post(self, request, id):
+        sub = self._get(id)
+        body = _body(request)
+        unknown = sorted(set(body) - {"previousSecretTtl"})
+        if unknown:
+            raise bad_request(f"Unknown fields: {', '.join(unknown)}.")
+        grace = body.get("previousSecretTtl", DEFAULT_SECRET_GRACE)
+        if isinstance(grace, bool) or not isinstance(grace, int) or not 0 <= grace <= MAX_SECRET_GRACE:
+            raise bad_request(f"previousSecretTtl must be a whole number of seconds from 0 to {MAX_SECRET_GRACE} "
+                              "(7 days).")
+        sub.rotate_secret(services.new_signing_secret(), grace)
+        sub.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at", "secret_rotated_at",
+                                "updated_at"])
+        return Response(sub.to_json(with_secret=True))
 
 
 class EventListView(TenantAPIView):

@@ -399,6 +399,16 @@ class Webhooks:
     def delete(self, id: str) -> None:
         self._t.request("DELETE", f"/v1/webhooks/{_seg(id)}")
 
+    def rotate_secret(self, id: str, *, previous_secret_ttl: int | None = None) -> WebhookSubscription:
+        """A new signing secret (in ``.secret``, shown once). For ``previous_secret_ttl`` seconds
+        (server default: one day; 0 retires it at once) deliveries are signed with both secrets,
+        so receivers verifying with either keep working while you deploy the new one."""
+        body: dict[str, Any] = {}
+        if previous_secret_ttl is not None:
+            body["previousSecretTtl"] = previous_secret_ttl
+        response = self._t.request("POST", f"/v1/webhooks/{_seg(id)}/rotate-secret", json=body)
+        return WebhookSubscription.from_json(_json(response))
+
 
 class Events:
     def __init__(self, transport: Transport) -> None:

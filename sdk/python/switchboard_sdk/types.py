@@ -337,6 +337,8 @@ class WebhookSubscription(ApiObject):
     secret: str | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    secret_rotated_at: datetime | None = None
+    previous_secret_expires_at: datetime | None = None
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> WebhookSubscription:
@@ -351,6 +353,8 @@ class WebhookSubscription(ApiObject):
             secret=data.get("secret") or data.get("signingSecret"),
             created_at=parse_datetime(data.get("createdAt")),
             updated_at=parse_datetime(data.get("updatedAt")),
+            secret_rotated_at=parse_datetime(data.get("secretRotatedAt")),
+            previous_secret_expires_at=parse_datetime(data.get("previousSecretExpiresAt")),
         )
 
 
