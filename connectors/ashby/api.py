@@ -35,7 +35,7 @@ ENDPOINT_PERMISSIONS: dict[str, str] = {
     "interviewPlan.list": "interviewsRead", "interviewStage.list": "interviewsRead",
     "interviewStage.info": "interviewsRead",
     "job.list": "jobsRead", "job.search": "jobsRead", "job.info": "jobsRead", "job.create": "jobsWrite",
-    "job.update": "jobsWrite", "job.setStatus": "jobsWrite",
+    "job.update": "jobsWrite", "job.setStatus": "jobsWrite", "jobPosting.info": "jobsRead",
     "application.list": "candidatesRead", "application.info": "candidatesRead",
     "application.create": "candidatesWrite", "application.changeStage": "candidatesWrite",
     "application.changeSource": "candidatesWrite", "application.update": "candidatesWrite",

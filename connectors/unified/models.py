@@ -105,7 +105,10 @@ MODELS: tuple[Model, ...] = (
     ), description="One interview event inside an Ashby interview schedule (id = scheduleId:eventId)."),
     Model("atsJob", "Job", (
         S("title", required=True),
-        S("description", read_only=True),
+        S("description", read_only=True,
+          description="Plain text of the job's first posting (Ashby keeps descriptions on postings): "
+                      "retrieve fills it; lists fill it when asked with fields=description (one extra "
+                      "Ashby call per job); null for jobs without a posting (drafts)."),
         S("department", required=True, description="Ashby department (team) id."),
         S("location", required=True, description="Ashby location id."),
         E("status", ("draft", "open", "closed", "archived"), description="Writes use Ashby job.setStatus."),

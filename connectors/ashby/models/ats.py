@@ -34,8 +34,9 @@ class JobHandler(Handler):
     custom_field_object = "Job"
     mapping = Mapping("atsJob", [
         FieldMap("title", "title", write_key="title"),
-        FieldMap("description", None, read=lambda r: get_path(r, "description")
-                 or get_path(r, "descriptionPlain")),
+        # Ashby keeps a job's description on its posting only (see `_with_posting`).
+        FieldMap("description", None, read=lambda r: get_path(r, "_posting.descriptionPlain")
+                 or get_path(r, "description") or get_path(r, "descriptionPlain")),
         FieldMap("department", "departmentId", write_key="teamId"),
         FieldMap("location", "locationId", write_key="locationId"),
         FieldMap("status", "status", enum=JOB_STATUS, filter_key="status", filter=lambda v: [
@@ -54,6 +55,28 @@ class JobHandler(Handler):
         if not q:
             raise errors.BadRequest("q must not be empty.", field="q")
         return as_list(self.api.results("job.search", {"title": q}))
+
+    def retrieve_record(self, id: str) -> dict:
+        return self._with_posting(super().retrieve_record(id))
+
+    def enrich(self, records: list[dict], only: set[str] | None) -> list[dict]:
+        # One jobPosting.info per job: a list pays for descriptions only when it asks for them
+        # (fields=description); a retrieve always does.
+        if only is not None and "description" in only:
+            return [self._with_posting(r) for r in records]
+        return records
+
+    def _with_posting(self, record: dict) -> dict:
+        """The job with its first posting under `_posting`: job.info has no description, the
+        posting (jobPosting.info, same jobsRead permission) does. Drafts have no posting."""
+        posting_id = next((p for p in as_list(record.get("jobPostingIds")) if isinstance(p, str) and p), None)
+        if posting_id is None:
+            return record
+        try:
+            posting = self.api.results("jobPosting.info", {"jobPostingId": posting_id})
+        except errors.NotFound:  # unpublished and removed since: the job itself is still there
+            return record
+        return {**record, "_posting": posting} if isinstance(posting, dict) else record
 
     def _set_status(self, job_id: str, status: str) -> dict:
         remote = self.mapping.by_key["status"].reverse_enum(status)

@@ -721,6 +721,17 @@ class Api:
             raise ApiError("job_not_found", f"Job not found: {body.get('id')}")
         return {"results": self.r.job(j, _list_param(body, "expand") or [])}
 
+    @endpoint("jobPosting.info", "jobsRead")
+    def job_posting_info(self, body, ctx):
+        pid = body.get("jobPostingId")
+        if not isinstance(pid, str) or not pid:
+            raise ApiError("invalid_input", "jobPostingId is required")
+        visible = self._job_visible(ctx)
+        job = next((j for j in self._all("job") if pid in j["jobPostingIds"]), None)
+        if job is None or (visible and not visible(job)):
+            raise ApiError("job_posting_not_found", f"Job posting not found: {pid}")
+        return {"results": self.r.job_posting(pid, job)}
+
     @endpoint("job.search", "jobsRead")
     def job_search(self, body, ctx):
         title = _opt(body, "title", str)

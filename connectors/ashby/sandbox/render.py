@@ -152,6 +152,27 @@ class Renderer:
             out["openings"] = []
         return out
 
+    def job_posting(self, pid: str, j: dict) -> dict:
+        """JobPostingDetail: the posting's own copy of the job, with the description Ashby keeps
+        only here (job.info has none). Derived from the job, so it follows job updates."""
+        dept = self._get("department", j["departmentId"]) or {}
+        loc = self._get("location", j["locationId"]) or {}
+        team, place = dept.get("name", "our"), loc.get("name", "a hybrid office")
+        plain = (f"As {j['title']} you will join the {team} team in {place}.\n\n"
+                 f"REQUIREMENTS\n\n - Experience in a similar role\n - Clear written communication\n\n"
+                 f"ABOUT THE TEAM\n\nThe {team} team works on the problems our customers care about most.")
+        html = (f"<p>As {j['title']} you will join the {team} team in {place}.</p><h1>Requirements</h1>"
+                f"<ul><li><p>Experience in a similar role</p></li><li><p>Clear written communication</p></li></ul>"
+                f"<h1>About the Team</h1><p>The {team} team works on the problems our customers care about most.</p>")
+        return {
+            "id": pid, "title": j["title"], "jobId": j["id"], "descriptionPlain": plain, "descriptionHtml": html,
+            "descriptionSocial": plain[:200], "departmentName": dept.get("name"), "teamName": dept.get("name"),
+            "locationName": loc.get("name"), "employmentType": j["employmentType"],
+            "isListed": j["status"] == "Open", "publishedDate": j["openedAt"], "applicationDeadline": None,
+            "externalLink": None, "applyLink": f"https://jobs.ashbyhq.com/sandbox/{pid}",
+            "updatedAt": j["updatedAt"],
+        }
+
     # -- applications
     def application(self, a: dict, info=False) -> dict:
         cand = self._get("candidate", a["candidateId"])

@@ -308,3 +308,33 @@ def test_webhook_delivery_roundtrip(client, sandbox, sample):
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+def _calls_to(ctx_calls, endpoint):
+    return [c for c in ctx_calls if c.url.endswith("/" + endpoint)]
+
+
+def test_job_descriptions_come_from_the_posting(sandbox):
+    calls = []
+    ctx = make_ctx(sandbox)
+    ctx.on_call = calls.append
+    client = AshbyConnector().client(ctx)
+    jobs = client.list("atsJob", limit=50)["data"]
+    assert all(j["fields"]["description"] is None for j in jobs)  # a plain list pays no extra calls
+    assert not _calls_to(calls, "jobPosting.info")
+    open_job = next(j for j in jobs if j["fields"]["status"] == "open")
+    job = client.retrieve("atsJob", open_job["id"])
+    assert job["fields"]["description"].startswith(f"As {open_job['fields']['title']} you will join")
+    assert len(_calls_to(calls, "jobPosting.info")) == 1
+    # Asked for explicitly, a list fills them too (one posting call per job on the page).
+    calls.clear()
+    page = client.list("atsJob", limit=5, fields=["title", "description"])["data"]
+    assert all(set(j["fields"]) == {"title", "description"} for j in page)
+    with_posting = [j for j in page if j["fields"]["description"]]
+    assert with_posting and len(_calls_to(calls, "jobPosting.info")) == len(with_posting)
+
+
+def test_a_draft_job_has_no_posting_and_no_description(client):
+    drafts = client.list("atsJob", limit=50, filters={"status": "draft"})["data"]
+    assert drafts
+    assert client.retrieve("atsJob", drafts[0]["id"])["fields"]["description"] is None

@@ -235,3 +235,17 @@ def test_upstream_calls_are_reported(client, calls, budget):
     assert calls[-1].url.endswith("/job.info") and calls[-1].status == 200
     assert calls[-1].request_id == "01REQ"
     assert budget.updates[-1] == (998, 1787042974.0)
+
+
+def test_job_description_from_its_posting_and_a_gone_posting_is_not_an_error(client, fake):
+    fake.data["jobs"].append({"id": "jp", "title": "Designer", "status": "Open", "jobPostingIds": ["post1"]})
+    fake.fail("jobPosting.info", 200, {"success": True, "results": {"id": "post1", "descriptionPlain": "Design."}})
+    res = client.retrieve("atsJob", "jp", include_remote=True)
+    assert res["fields"]["description"] == "Design."
+    assert ("jobPosting.info", {"jobPostingId": "post1"}) in fake.calls
+    assert res["remote"]["_posting"]["id"] == "post1"
+    fake.error("jobPosting.info", "job_posting_not_found")
+    assert client.retrieve("atsJob", "jp")["fields"]["description"] is None
+    fake.fail("jobPosting.info", 503, "down", times=4)
+    with pytest.raises(errors.UpstreamError):  # a real failure is not hidden as a missing description
+        client.retrieve("atsJob", "jp")
