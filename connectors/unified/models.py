@@ -99,7 +99,9 @@ MODELS: tuple[Model, ...] = (
         S("meetingUrl", read_only=True, format="uri"),
         R("attendees", "genericUser", many=True, required=True, description="Interviewers."),
         OBJ_LIST("externalAttendees", (S("firstName"), S("lastName"), S("email", format="email")),
-                 read_only=True),
+                 read_only=True, description="The candidate (from the application): retrieve fills it; "
+                                             "lists when asked with fields=externalAttendees (one extra "
+                                             "Ashby call per application); needs candidatesRead."),
         R("organizer", "genericUser", read_only=True),
         R("application", "atsApplication", required=True),
     ), description="One interview event inside an Ashby interview schedule (id = scheduleId:eventId)."),

@@ -236,6 +236,24 @@ class StageHandler(Handler):
             return out, {"c": next_cursor, "i": 0, "o": 0}
         return out, None
 
+    def retrieve_record(self, id: str) -> dict:
+        """interviewStage.info names the plan but not whether it is archived (isActive): find the
+        plan in interviewPlan.list (plans are few; cached for the client's lifetime)."""
+        record = super().retrieve_record(id)
+        plan_id = record.get("interviewPlanId")
+        if not isinstance(plan_id, str) or not plan_id:
+            return record
+        plans = self.client.cache.setdefault("plans", {})
+        if plan_id not in plans:
+            paginator = CursorPagination(max_pages=20)
+            for plan in paginator.items(lambda c: self.api.page(
+                    "interviewPlan.list", {"limit": PAGE, "includeArchived": True}, c)):
+                if isinstance(plan, dict) and plan.get("id"):
+                    plans[plan["id"]] = plan
+                if plan_id in plans:
+                    break
+        return {**record, "_plan": plans.get(plan_id, {"id": plan_id})}
+
     def sync_pages(self, sync_token, result):
         # Stages have no sync token: always a full pass over every plan.
         paginator = CursorPagination(max_pages=int(self.client.settings.get("max_pages", 10_000)))

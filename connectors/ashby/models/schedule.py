@@ -8,6 +8,7 @@ from typing import Any
 
 from connectors import errors
 from connectors.ashby.models.base import PAGE, Handler, as_list, parse_time
+from connectors.ashby.models.generic import split_name
 from connectors.mapping import FieldMap, Mapping, get_path
 from connectors.pagination import CursorPagination
 
@@ -27,6 +28,17 @@ def full_name(user: Any) -> str | None:
         return None
     name = " ".join(p for p in (user.get("firstName"), user.get("lastName")) if isinstance(p, str) and p)
     return name or user.get("email")
+
+
+def candidate_attendees(candidate: Any) -> list[dict]:
+    """The candidate is the interview's external attendee (from application.info's `candidate`)."""
+    if not isinstance(candidate, dict):
+        return []
+    first, last = split_name(candidate.get("name"))
+    email = get_path(candidate, "primaryEmailAddress.value")
+    if not (first or email):
+        return []
+    return [{"firstName": first, "lastName": last, "email": email}]
 
 
 class CalendarHandler(Handler):
@@ -164,7 +176,7 @@ class EventHandler(Handler):
         FieldMap("location", "event.location"),
         FieldMap("meetingUrl", "event.meetingLink"),
         FieldMap("attendees", "event", read=interviewer_ids, ref="genericUser", default=[]),
-        FieldMap("externalAttendees", None, read=lambda r: [], default=[]),
+        FieldMap("externalAttendees", "_candidate", read=candidate_attendees, default=[]),
         FieldMap("organizer", "schedule.scheduledBy.id", ref="genericUser"),
         FieldMap("application", "schedule.applicationId", ref="atsApplication"),
     ], id_path="event.id", created_path="event.createdAt", updated_path="event.updatedAt")
@@ -175,6 +187,8 @@ class EventHandler(Handler):
     def enrich(self, records: list[dict], only: set[str] | None) -> list[dict]:
         """Title and description come from the event's interview: one interview.info per distinct
         interview (cached for the client's lifetime), only when those fields are wanted."""
+        if only is not None and "externalAttendees" in only:
+            self._with_candidates(records)
         if only is not None and not (only & {"title", "description"}):
             return records
         cache = self.client.cache.setdefault("interviews", {})
@@ -188,6 +202,24 @@ class EventHandler(Handler):
                 except errors.ConnectorError:
                     cache[iid] = None  # a missing permission must not fail the listing
             rec["interview"] = cache[iid]
+        return records
+
+    def _with_candidates(self, records: list[dict]) -> list[dict]:
+        """The candidate of each event's application under `_candidate`: one application.info per
+        distinct application (cached for the client's lifetime). Retrieves always pay it; lists
+        only when asked with fields=externalAttendees. A key without candidatesRead gets []."""
+        cache = self.client.cache.setdefault("applications", {})
+        for rec in records:
+            app_id = get_path(rec, "schedule.applicationId")
+            if not app_id:
+                continue
+            if app_id not in cache:
+                try:
+                    application = self.api.results("application.info", {"applicationId": app_id})
+                except (errors.NotFound, errors.InsufficientPermissions):
+                    application = None
+                cache[app_id] = application.get("candidate") if isinstance(application, dict) else None
+            rec["_candidate"] = cache[app_id]
         return records
 
     def list_body(self, filters):
@@ -232,7 +264,7 @@ class EventHandler(Handler):
             if isinstance(schedule, dict) and schedule.get("id") == schedule_id:
                 for rec in flatten([schedule]):
                     if rec["event"]["id"] == ev_id:
-                        return self.enrich([rec], None)[0]
+                        return self._with_candidates(self.enrich([rec], None))[0]
         raise errors.NotFound(f"No scheduleEvent with id {id} in Ashby.")
 
     def sync_pages(self, sync_token, result):

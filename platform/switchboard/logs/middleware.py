@@ -42,9 +42,12 @@ class RequestLogMiddleware:
         except Exception:  # a logging failure must not turn a good answer into an error
             logger.exception("could not record request log")
             row = None
-        # Django's response.close() runs these after the server has sent the body (the test
-        # client closes responses too, so tests see the rows as soon as a call returns).
-        response._resource_closers.append(lambda: capture.write(row, upstream_rows))
+        if capture.can_defer():
+            # Django's response.close() runs this after the server has sent the body (the test
+            # client closes responses too, so tests see the rows as soon as a call returns).
+            response._resource_closers.append(lambda: capture.write(row, upstream_rows))
+        else:
+            capture.write(row, upstream_rows)
         return response
 
     def _row(self, request, response, duration):

@@ -338,3 +338,37 @@ def test_a_draft_job_has_no_posting_and_no_description(client):
     drafts = client.list("atsJob", limit=50, filters={"status": "draft"})["data"]
     assert drafts
     assert client.retrieve("atsJob", drafts[0]["id"])["fields"]["description"] is None
+
+
+def test_the_candidate_is_the_external_attendee(sandbox):
+    calls = []
+    ctx = make_ctx(sandbox)
+    ctx.on_call = calls.append
+    client = AshbyConnector().client(ctx)
+    events = client.list("scheduleEvent", limit=20)["data"]
+    assert events and all(e["fields"]["externalAttendees"] == [] for e in events)
+    assert not _calls_to(calls, "application.info")  # a plain list pays nothing for them
+    event = client.retrieve("scheduleEvent", events[0]["id"])
+    application = client.retrieve("atsApplication", event["fields"]["application"]["id"])
+    contact = client.retrieve("genericContact", application["fields"]["candidate"]["id"])["fields"]
+    assert event["fields"]["externalAttendees"] == [
+        {"firstName": contact["firstName"], "lastName": contact["lastName"], "email": contact["email"]}]
+    listed = client.list("scheduleEvent", limit=5, fields=["externalAttendees"])["data"]
+    assert all(len(e["fields"]["externalAttendees"]) == 1 for e in listed)
+
+
+def test_external_attendees_need_candidates_read_and_fail_soft_without(sandbox):
+    sandbox.add_key("interviews-only", ["interviewsRead"])
+    client = AshbyConnector().client(make_ctx(sandbox, key="interviews-only"))
+    event_id = AshbyConnector().client(make_ctx(sandbox)).list("scheduleEvent", limit=1)["data"][0]["id"]
+    event = client.retrieve("scheduleEvent", event_id)  # no candidatesRead: the event, without them
+    assert event["fields"]["externalAttendees"] == [] and event["fields"]["startTime"]
+
+
+def test_a_retrieved_stage_is_the_same_as_the_listed_one(client):
+    listed = client.list("atsApplicationStage", limit=10)["data"]
+    for stage in listed[:3]:
+        got = client.retrieve("atsApplicationStage", stage["id"])
+        assert got["fields"]["isActive"] is not None
+        for key in ("name", "order", "type", "isActive", "interviewPlanId"):
+            assert got["fields"][key] == stage["fields"][key], key
