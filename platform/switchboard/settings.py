@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from kombu import Queue
 
 from switchboard.env import env_bool, env_int, env_list, env_str
 
@@ -204,6 +205,13 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
+# A polling pass can take minutes (a full pass over a large Ashby account) and would hold the
+# worker slots that webhook deliveries need: polling has its own queue. A worker started without
+# -Q consumes both; production runs one worker per queue (-Q celery, -Q polling), as `rundemo`
+# does, so neither waits for the other.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = (Queue("celery"), Queue("polling"))
+CELERY_TASK_ROUTES = {"switchboard.webhooks.tasks.poll_model": {"queue": "polling"}}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict = {
     "prune-request-logs": {"task": "switchboard.logs.tasks.prune_request_logs", "schedule": 3600.0},

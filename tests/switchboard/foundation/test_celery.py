@@ -56,3 +56,22 @@ def test_a_real_worker_consumes_the_broker(tmp_path):
     finally:
         worker.terminate()
         worker.wait(timeout=20)
+
+
+def test_polling_has_its_own_queue_and_a_plain_worker_consumes_both():
+    from switchboard.celery import app
+
+    def queue_of(task_name):
+        return app.amqp.router.route({}, task_name)["queue"].name
+
+    assert queue_of("switchboard.webhooks.tasks.poll_model") == "polling"
+    for name in ("switchboard.webhooks.tasks.deliver", "switchboard.webhooks.tasks.process_inbound",
+                 "switchboard.webhooks.tasks.sweep"):
+        assert queue_of(name) == "celery"
+    # A worker given no -Q consumes every declared queue: one worker alone still runs polling.
+    assert {q.name for q in app.conf.task_queues} == {"celery", "polling"}
+
+
+def test_the_demo_runs_a_worker_per_queue():
+    source = (ROOT / "platform/switchboard/core/management/commands/rundemo.py").read_text()
+    assert '"-Q", "celery"' in source and '"-Q", "polling"' in source

@@ -115,8 +115,12 @@ class Command(BaseCommand):
                                   "--workers", "2", "--threads", "4", "--timeout", "120",
                                   "--access-logfile", "-"], env)
         if not opts["no_worker"]:
+            # Deliveries and everything else on one worker, polling passes on another: a long
+            # pass never delays a webhook delivery (see CELERY_TASK_QUEUES).
             self._spawn("worker", [python, "-m", "celery", "-A", "switchboard", "worker", "--loglevel", "INFO",
-                                   "--concurrency", "2"], env)
+                                   "--concurrency", "2", "-Q", "celery", "-n", "worker@%h"], env)
+            self._spawn("poller", [python, "-m", "celery", "-A", "switchboard", "worker", "--loglevel", "INFO",
+                                   "--concurrency", "1", "-Q", "polling", "-n", "poller@%h"], env)
             self._spawn("beat", [python, "-m", "celery", "-A", "switchboard", "beat", "--loglevel", "INFO"], env)
         _wait_for_port(port, web, "The web server")
         self._banner(port, sandbox_url, demo)
