@@ -314,11 +314,17 @@ def _calls_to(ctx_calls, endpoint):
     return [c for c in ctx_calls if c.url.endswith("/" + endpoint)]
 
 
-def test_job_descriptions_come_from_the_posting(sandbox):
+@pytest.fixture
+def recorded(sandbox):
+    """(client, the upstream calls it makes)."""
     calls = []
     ctx = make_ctx(sandbox)
     ctx.on_call = calls.append
-    client = AshbyConnector().client(ctx)
+    return AshbyConnector().client(ctx), calls
+
+
+def test_job_descriptions_come_from_the_posting(recorded):
+    client, calls = recorded
     jobs = client.list("atsJob", limit=50)["data"]
     assert all(j["fields"]["description"] is None for j in jobs)  # a plain list pays no extra calls
     assert not _calls_to(calls, "jobPosting.info")
@@ -340,11 +346,8 @@ def test_a_draft_job_has_no_posting_and_no_description(client):
     assert client.retrieve("atsJob", drafts[0]["id"])["fields"]["description"] is None
 
 
-def test_the_candidate_is_the_external_attendee(sandbox):
-    calls = []
-    ctx = make_ctx(sandbox)
-    ctx.on_call = calls.append
-    client = AshbyConnector().client(ctx)
+def test_the_candidate_is_the_external_attendee(recorded):
+    client, calls = recorded
     events = client.list("scheduleEvent", limit=20)["data"]
     assert events and all(e["fields"]["externalAttendees"] == [] for e in events)
     assert not _calls_to(calls, "application.info")  # a plain list pays nothing for them

@@ -3,20 +3,12 @@
 import threading
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 
 from switchboard.core import counters
 from switchboard.core.models import Counter
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _clean_cache():
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clean_cache")]
 
 
 @pytest.fixture

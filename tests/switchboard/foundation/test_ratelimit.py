@@ -1,19 +1,11 @@
-"""The per-connection Ashby budget lives in the shared cache and lets live calls outrank polling."""
+"""The per-connection Ashby budget lives in the shared counters and lets live calls outrank polling."""
 
 import pytest
-from django.core.cache import cache
 
 from connectors.errors import RateLimited
 from switchboard.connections.ratelimit import CacheRateLimiter
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _clean_cache():
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clean_cache")]
 
 
 def test_live_calls_may_use_the_whole_budget_then_get_429():
