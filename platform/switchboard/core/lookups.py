@@ -1,17 +1,25 @@
 """Single-row lookups on the request path with the SQL compiled once.
 
-Django compiles a queryset to SQL on every call. For the two lookups every API call makes (the
-API key, the connection) that compilation took ~0.5 ms each on our 2-core machine, several
-times what SQLite needs to run the query. Here the ORM still writes the SQL, from the same
-filter, once per database vendor; `raw()` runs it and builds the model instance, applying field
-converters (decryption, JSON) exactly as a queryset would.
+Django compiles a queryset to SQL on every call. For the lookups every API call makes (the API
+key, the tenant, the connection) that compilation took ~0.5 ms each on our 2-core machine,
+several times what SQLite needs to run the query. Here the ORM still writes the SQL, from the
+same filter, once per database; the row becomes a model instance through `Model.from_db` with
+the same field converters a queryset applies (decryption, JSON), also resolved once.
 """
 
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 
 from django.db import connections
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    sql: str
+    attnames: list[str]
+    converters: list[tuple[int, list, object]]  # (column index, converters, expression)
 
 
 class Lookup:
@@ -21,10 +29,11 @@ class Lookup:
     def __init__(self, model, *fields: str):
         self.model = model
         self.fields = fields
-        self._sql: dict[str, str] = {}
+        self._prepared: dict[str, _Prepared] = {}
         self._lock = threading.Lock()
 
-    def _compile(self, alias: str) -> str:
+    def _prepare(self, alias: str) -> _Prepared:
+        connection = connections[alias]
         qs = self.model.objects.using(alias).order_by()
         for i, name in enumerate(self.fields):
             field = self.model._meta.get_field(name)  # accepts a foreign key's attname too
@@ -32,17 +41,38 @@ class Lookup:
             stand_in = 10_000 + i if field.get_internal_type() in ("ForeignKey", "BigAutoField", "AutoField") \
                 else f"\x00{i}"
             qs = qs.filter(**{name: stand_in})  # one filter() per field: parameters in this order
-        sql, params = qs.query.sql_with_params()
+        compiler = qs.query.get_compiler(using=alias)
+        sql, params = compiler.as_sql()
         if len(params) != len(self.fields):  # a shape this helper does not understand
             raise ValueError(f"Cannot prepare a lookup on {self.model.__name__} by {self.fields}.")
-        return sql
+        # The default columns are the model's concrete fields, in order (what from_db expects).
+        columns = [col for col, _, _ in compiler.select]
+        fields = [col.target for col in columns]
+        if fields != list(self.model._meta.concrete_fields):
+            raise ValueError(f"Unexpected columns for {self.model.__name__}.")
+        converters = []
+        for index, col in enumerate(columns):
+            found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+            if found:
+                converters.append((index, found, col))
+        return _Prepared(sql, [f.attname for f in fields], converters)
 
     def get(self, *values, using: str = "default"):
-        vendor_key = f"{using}:{connections[using].vendor}"
-        sql = self._sql.get(vendor_key)
-        if sql is None:
+        key = f"{using}:{connections[using].vendor}"
+        prepared = self._prepared.get(key)
+        if prepared is None:
             with self._lock:
-                sql = self._sql.setdefault(vendor_key, self._compile(using))
-        for obj in self.model.objects.db_manager(using).raw(sql, list(values)):
-            return obj
-        return None
+                prepared = self._prepared.setdefault(key, self._prepare(using))
+        connection = connections[using]
+        with connection.cursor() as cursor:
+            cursor.execute(prepared.sql, list(values))
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        row = list(row)
+        for index, converters, expression in prepared.converters:
+            value = row[index]
+            for converter in converters:
+                value = converter(value, expression, connection)
+            row[index] = value
+        return self.model.from_db(using, prepared.attnames, row)

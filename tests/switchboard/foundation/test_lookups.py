@@ -23,6 +23,10 @@ def test_hits_and_misses_match_the_orm(conn, other_tenant_keys):
     assert found is not None and found.pk == conn.pk
     assert found.credentials == {"apiKey": "s3cret"}  # decrypted by the field, as with a queryset
     assert found.operations == ["atsJob::list"]
+    orm = Connection.objects.get(pk=conn.pk)
+    for field in Connection._meta.concrete_fields:  # every column converted as a queryset would
+        assert getattr(found, field.attname) == getattr(orm, field.attname), field.name
+    assert found._state.adding is False and found._state.db == "default"
     assert by_name.get(other_tenant_keys[0].pk, "ashby", conn.owner_id) is None  # another tenant's: none
     assert by_name.get(conn.tenant_id, "ashby", "nobody") is None
     assert Connection.objects.filter(owner_id=conn.owner_id).count() == 1  # values stayed values
