@@ -85,6 +85,9 @@ def _cache_incr(key: str, ttl: int) -> int:
 
 
 def _db_incr(key: str, expires: float) -> int:
+    # Inside a caller's transaction the row stays locked until that transaction ends (callers keep
+    # them to a page of writes) and a rollback undoes the count: an undercount, never a lost limit
+    # for others. With Redis as the cache neither applies.
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO core_counter (name, value, expires) VALUES (%s, 1, %s) "
