@@ -215,6 +215,7 @@ CELERY_TASK_ROUTES = {"switchboard.webhooks.tasks.poll_model": {"queue": "pollin
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict = {
     "prune-request-logs": {"task": "switchboard.logs.tasks.prune_request_logs", "schedule": 3600.0},
+    "sweep-counters": {"task": "switchboard.core.tasks.sweep_counters", "schedule": 3600.0},
     # Proactive permission detection: re-check stored credentials hourly (each connection at most
     # every PERMISSION_RECHECK_HOURS); tasks exist only once the connect app is installed.
     "recheck-connection-permissions": {"task": "switchboard.connect.tasks.recheck_due_permissions",

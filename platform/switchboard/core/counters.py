@@ -94,6 +94,13 @@ def _db_incr(key: str, expires: float) -> int:
             "ON CONFLICT (name) DO UPDATE SET value = core_counter.value + 1 RETURNING value",
             [key, expires])
         value = cursor.fetchone()[0]
-        if random.randrange(SWEEP_ONE_IN) == 0:
-            cursor.execute("DELETE FROM core_counter WHERE expires < %s", [now()])
+    if random.randrange(SWEEP_ONE_IN) == 0:
+        sweep()
     return int(value)
+
+
+def sweep() -> int:
+    """Delete expired database counters; returns how many. (Redis expires its own.)"""
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM core_counter WHERE expires < %s", [now()])
+        return cursor.rowcount

@@ -1,4 +1,4 @@
-"""Helpers for queueing Celery tasks safely."""
+"""Helpers for queueing Celery tasks safely, and the core app's housekeeping tasks."""
 
 from __future__ import annotations
 
@@ -19,3 +19,12 @@ def touch(path: str) -> str:
 
     Path(path).write_text("ok")
     return path
+
+
+@shared_task(name="switchboard.core.tasks.sweep_counters")
+def sweep_counters() -> int:
+    """Beat, hourly: drop expired counter rows even on a quiet install (hits sweep now and then
+    too, but only when there are hits)."""
+    from switchboard.core import counters
+
+    return counters.sweep()

@@ -63,3 +63,16 @@ def test_database_increments_are_atomic_across_threads(monkeypatch, clock):
         th.join()
     assert not errors
     assert sorted(seen) == list(range(1, 81))  # no lost update, no duplicate count
+
+
+def test_the_hourly_task_sweeps_expired_rows(monkeypatch, clock):
+    from switchboard.celery import app
+    from switchboard.core.tasks import sweep_counters
+
+    monkeypatch.setattr(counters, "_uses_database", lambda: True)
+    counters.hit("a", 60)
+    counters.hit("b", 3600)
+    clock["now"] += 120
+    assert sweep_counters() == 1
+    assert list(Counter.objects.values_list("name", flat=True)) == [f"b:{int(1_800_000_000 // 3600)}"]
+    assert "switchboard.core.tasks.sweep_counters" in {e["task"] for e in app.conf.beat_schedule.values()}
