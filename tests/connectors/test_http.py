@@ -251,3 +251,16 @@ def test_a_body_cut_short_by_a_read_timeout_is_a_504_and_reads_retry():
             c.close()
     assert info.value.status == 504
     assert len(calls) == 2 and all(c.error_code == "timeout" for c in calls)  # tried, then retried once
+
+
+def test_a_hand_built_response_without_a_raw_stream_is_read_from_its_content(monkeypatch):
+    from requests.models import Response
+
+    def send(self, request, **kwargs):
+        resp = Response()
+        resp.status_code, resp._content, resp.url, resp.request = 200, b'{"ok": true}', request.url, request
+        return resp
+
+    monkeypatch.setattr(requests.adapters.HTTPAdapter, "send", send)
+    got = Client(ConnectorContext(credentials={}), base_url=BASE).request("POST", "x", json_body={}, idempotent=True)
+    assert got.body == {"ok": True}
