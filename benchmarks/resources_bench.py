@@ -2,12 +2,13 @@
 
     .venv/bin/python benchmarks/resources_bench.py [--candidates 100000] [--page-count 10000]
         [--rounds 5] [--retrieves 300] [--memory-count 100000] [--ashby-latency-ms 0]
-        [--server gunicorn|thread]
+        [--server gunicorn|thread] [--database-url postgres://...] [--cache-url redis://...]
 
 One run, on this machine, all on loopback:
   * the Ashby sandbox runs as its own process, seeded with --candidates (optionally with an added
     per-call latency, --ashby-latency-ms, to see the ratio against a network-distant Ashby);
-  * Switchboard runs behind a real HTTP server on a fresh SQLite database in a temporary folder,
+  * Switchboard runs behind a real HTTP server on a fresh SQLite database in a temporary folder
+    (or the empty database given with --database-url, and Redis with --cache-url),
     with a tenant and an authorized Ashby connection: by default gunicorn (the production server;
     one worker, so its RSS is the server's own), or `--server thread` for Django's threaded server
     inside this process;
@@ -83,10 +84,16 @@ def start_sandbox(candidates: int, latency_ms: int = 0) -> tuple[subprocess.Pope
     raise SystemExit("the sandbox did not start")
 
 
+DATABASE_URL = CACHE_URL = ""  # --database-url / --cache-url; default: SQLite in the temp folder
+
+
 def bench_env(tmp: str, ashby_url: str) -> dict:
-    return {"SWITCHBOARD_VAR_DIR": tmp, "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
-            "ASHBY_BASE_URL": ashby_url, "API_RATE_LIMIT": "1000000/min", "LOG_LEVEL": "WARNING",
-            "DJANGO_SETTINGS_MODULE": "switchboard.settings", "ALLOWED_HOSTS": "127.0.0.1,localhost"}
+    env = {"SWITCHBOARD_VAR_DIR": tmp, "DATABASE_URL": DATABASE_URL or f"sqlite:///{tmp}/bench.sqlite3",
+           "ASHBY_BASE_URL": ashby_url, "API_RATE_LIMIT": "1000000/min", "LOG_LEVEL": "WARNING",
+           "DJANGO_SETTINGS_MODULE": "switchboard.settings", "ALLOWED_HOSTS": "127.0.0.1,localhost"}
+    if CACHE_URL:
+        env["CACHE_URL"] = CACHE_URL
+    return env
 
 
 def raise_budget() -> None:
@@ -110,9 +117,7 @@ def application():
 
 
 def setup_django(tmp: str, ashby_url: str):
-    os.environ.update({"SWITCHBOARD_VAR_DIR": tmp, "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
-                       "ASHBY_BASE_URL": ashby_url, "API_RATE_LIMIT": "1000000/min", "LOG_LEVEL": "WARNING",
-                       "DJANGO_SETTINGS_MODULE": "switchboard.settings", "ALLOWED_HOSTS": "127.0.0.1,localhost"})
+    os.environ.update(bench_env(tmp, ashby_url))
     import django
 
     django.setup()
@@ -269,7 +274,12 @@ def main():
     p.add_argument("--memory-count", type=int, default=100_000)
     p.add_argument("--ashby-latency-ms", type=int, default=0)
     p.add_argument("--server", choices=["gunicorn", "thread"], default="gunicorn")
+    p.add_argument("--database-url", default="", help="e.g. postgres://postgres@127.0.0.1:5432/bench "
+                   "(an empty database you can spare: the run migrates it and adds a tenant)")
+    p.add_argument("--cache-url", default="", help="e.g. redis://127.0.0.1:6379/2")
     args = p.parse_args()
+    global DATABASE_URL, CACHE_URL
+    DATABASE_URL, CACHE_URL = args.database_url, args.cache_url
 
     import requests
 
