@@ -15,6 +15,7 @@ have reached the server (a connect timeout is the only failure that proves it di
 from __future__ import annotations
 
 import logging
+import os
 import random
 import threading
 import time
@@ -65,8 +66,6 @@ def environment_for(base_url: str) -> dict:
     key = (split.scheme, split.netloc)
     env = _environment.get(key)
     if env is None:
-        import os
-
         env = {"proxies": requests.utils.get_environ_proxies(base_url),
                "verify": os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True}
         _environment[key] = env

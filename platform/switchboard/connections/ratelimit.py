@@ -1,4 +1,5 @@
-"""A per-connection request budget shared by every process (it lives in the cache).
+"""A per-connection request budget shared by every process (in `core.counters`: Redis or the
+database; the class keeps its old name, which other apps import).
 
 Ashby allows 1,000 requests a minute per key. Live API calls may use the whole budget; background
 work (polling) stops at a reserve so it never starves developers' calls. The budget also follows

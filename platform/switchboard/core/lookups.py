@@ -58,12 +58,14 @@ class Lookup:
         return _Prepared(sql, [f.attname for f in fields], converters)
 
     def get(self, *values, using: str = "default"):
-        key = f"{using}:{connections[using].vendor}"
+        connection = connections[using]
+        key = f"{using}:{connection.vendor}"
         prepared = self._prepared.get(key)
         if prepared is None:
-            with self._lock:
-                prepared = self._prepared.setdefault(key, self._prepare(using))
-        connection = connections[using]
+            with self._lock:  # prepare once, even when several threads arrive together
+                prepared = self._prepared.get(key)
+                if prepared is None:
+                    prepared = self._prepared[key] = self._prepare(using)
         with connection.cursor() as cursor:
             cursor.execute(prepared.sql, list(values))
             row = cursor.fetchone()
