@@ -38,6 +38,11 @@ SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "s
 
 _local = threading.local()
 
+# What a requests.Session would add (requests are sent through the adapter, see `_send`), with a
+# User-Agent that names us to the provider. Compressed bodies: a 166 kB Ashby page is ~10x smaller.
+BASE_HEADERS = {"User-Agent": "Switchboard-Connectors/1.0", "Accept-Encoding": "gzip, deflate",
+                "Accept": "application/json", "Connection": "keep-alive"}
+
 
 def shared_session() -> requests.Session:
     """One keep-alive session per thread: connection reuse matters (a unified call is often one
@@ -146,7 +151,7 @@ class HttpClient:
                 headers: dict | None = None, idempotent: bool, parse_json: bool = True,
                 raise_for_status: bool = True, data: bytes | None = None) -> HttpResponse:
         url = self.url_for(path)
-        out_headers = {"Accept": "application/json"}
+        out_headers = dict(BASE_HEADERS)
         if json_body is not None:
             out_headers["Content-Type"] = "application/json"
         out_headers.update(headers or {})
@@ -162,10 +167,7 @@ class HttpClient:
                 self.ctx.rate_limiter.acquire(background=self.ctx.background)
             started = time.perf_counter()
             try:
-                # stream=True and one raw read: requests' `.content` assembles the body from 10 kB
-                # chunks in Python, which costs ~0.5 ms of CPU on a 166 kB Ashby page.
-                resp = self.session.request(method, url, data=payload, params=params, headers=out_headers,
-                                            timeout=timeout, allow_redirects=False, stream=True, **self._env)
+                resp = self._send(method, url, payload, params, out_headers, timeout)
                 stream = resp.raw
                 if stream is None:  # a hand-built Response (test doubles): its body is in content
                     raw = resp.content or b""
@@ -214,6 +216,22 @@ class HttpClient:
                     continue
                 raise err
             return HttpResponse(resp.status_code, resp_headers, body, duration, request_id, attempt, raw)
+
+    def _send(self, method: str, url: str, payload: bytes | None, params: dict | None, headers: dict,
+              timeout: tuple[float, float]) -> requests.Response:
+        """One HTTP exchange through the session's transport adapter.
+
+        `Session.request` would add what this client never wants: cookies kept from earlier
+        responses (the session is shared by every tenant a thread serves, so a cookie one account's
+        API set must not ride along on another's call), redirect following, hooks, and the merge of
+        environment settings, which `environment_for` has already done once per origin. Skipping
+        it saves ~0.3 ms of CPU a call. The adapter is still requests' own (`responses` mocks it in
+        tests). stream=True and one raw read later: requests' `.content` assembles the body from
+        10 kB chunks in Python, ~0.5 ms on a 166 kB Ashby page."""
+        prepared = requests.PreparedRequest()
+        prepared.prepare(method=method, url=url, headers=headers, data=payload, params=params)
+        adapter = self.session.get_adapter(prepared.url)
+        return adapter.send(prepared, stream=True, timeout=timeout, **self._env)
 
     # -- helpers --------------------------------------------------------------------------------
     def _provider(self) -> str:

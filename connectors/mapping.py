@@ -138,6 +138,10 @@ class Mapping:
         self.id_path = id_path
         self.created_path = created_path
         self.updated_path = updated_path
+        # Read for every record of every page: the specialised getters, not `get_path`'s loop.
+        self._get_id = _getter(id_path)
+        self._get_created = _getter(created_path) if created_path else None
+        self._get_updated = _getter(updated_path) if updated_path else None
 
     # -- read ---------------------------------------------------------------------------------
     def read(self, record: dict, *, only: Iterable[str] | None = None) -> tuple[dict, list[dict]]:
@@ -189,12 +193,12 @@ class Mapping:
         return None
 
     def record_id(self, record: dict) -> str | None:
-        value = get_path(record, self.id_path)
+        value = self._get_id(record)
         return str(value) if value is not None else None
 
     def timestamps(self, record: dict) -> tuple[str | None, str | None]:
-        created = get_path(record, self.created_path) if self.created_path else None
-        updated = get_path(record, self.updated_path) if self.updated_path else None
+        created = self._get_created(record) if self._get_created is not None else None
+        updated = self._get_updated(record) if self._get_updated is not None else None
         return created, updated or created
 
     # -- write --------------------------------------------------------------------------------

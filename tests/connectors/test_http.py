@@ -198,17 +198,47 @@ def test_calls_pass_the_environment_explicitly(monkeypatch):
     from connectors import http
 
     seen = {}
-    real = requests.Session.request
+    # On this thread's adapter instance: the class attribute is `responses`' own patch right now.
+    adapter = http.shared_session().get_adapter(BASE)
+    real = adapter.send
 
-    def spy(self, method, url, **kwargs):
-        seen.update(trust_env=self.trust_env, proxies=kwargs.get("proxies"), verify=kwargs.get("verify"))
-        return real(self, method, url, **kwargs)
+    def spy(request, **kwargs):
+        seen.update(proxies=kwargs.get("proxies"), verify=kwargs.get("verify"))
+        return real(request, **kwargs)
 
     monkeypatch.setattr(http, "_environment", {("https", "provider.test"): {"proxies": {}, "verify": "/ca.pem"}})
-    monkeypatch.setattr(requests.Session, "request", spy)
+    monkeypatch.setattr(adapter, "send", spy)
     responses.post(f"{BASE}/x", json={})
     Client(ConnectorContext(credentials={}), base_url=BASE).request("POST", "x", json_body={}, idempotent=True)
-    assert seen == {"trust_env": False, "proxies": {}, "verify": "/ca.pem"}
+    assert seen == {"proxies": {}, "verify": "/ca.pem"}
+    assert http.shared_session().trust_env is False
+
+
+@responses.activate
+def test_cookies_from_one_call_never_ride_along_on_the_next():
+    # The keep-alive session is shared by every tenant a thread serves: a cookie one account's
+    # API set must not be sent with another account's call.
+    responses.post(f"{BASE}/login", json={}, headers={"Set-Cookie": "sid=tenant-a-session; Path=/"})
+    responses.post(f"{BASE}/next", json={})
+    client = Client(ConnectorContext(credentials={}), base_url=BASE)
+    client.request("POST", "login", json_body={}, idempotent=True)
+    client.request("POST", "next", json_body={}, idempotent=True)
+    assert "Cookie" not in responses.calls[1].request.headers
+    assert not client.session.cookies
+
+
+@responses.activate
+def test_requests_name_us_and_accept_compressed_bodies():
+    import gzip
+
+    responses.post(f"{BASE}/x", body=gzip.compress(b'{"ok": true}'),
+                   headers={"Content-Encoding": "gzip", "Content-Type": "application/json"})
+    resp = Client(ConnectorContext(credentials={}), base_url=BASE).request("POST", "x", json_body={},
+                                                                         idempotent=True)
+    sent = responses.calls[0].request.headers
+    assert sent["User-Agent"].startswith("Switchboard-Connectors/")
+    assert "gzip" in sent["Accept-Encoding"]
+    assert resp.body == {"ok": True}
 
 
 def _stalling_server(body_sent: bytes, total: int):

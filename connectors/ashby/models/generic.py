@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from connectors import errors
-from connectors.ashby.models.base import PAGE, Handler, as_list, lower_first
+from connectors.ashby.models.base import PAGE, Handler, as_list
 from connectors.mapping import FieldMap, Mapping, get_path
 from connectors.pagination import CursorPagination
 
@@ -23,11 +23,19 @@ def join_name(first: str | None, last: str | None) -> str:
 
 
 def contact_infos(value: Any) -> list[dict]:
+    """Ashby's `{value, type: "Personal", isPrimary}` as `{value, type: "personal"}` (two per
+    candidate on every page, so written without helper calls)."""
+    if not isinstance(value, list):
+        return []
     out = []
-    for item in as_list(value):
+    for item in value:
         if isinstance(item, dict) and item.get("value"):
-            kind = lower_first(item.get("type")) if isinstance(item.get("type"), str) else None
-            out.append({"value": item["value"], "type": kind if kind in ("personal", "work", "other") else kind})
+            kind = item.get("type")
+            if isinstance(kind, str):
+                kind = kind[:1].lower() + kind[1:]  # lower_first: unknown types pass through
+            else:
+                kind = None
+            out.append({"value": item["value"], "type": kind})
     return out
 
 
