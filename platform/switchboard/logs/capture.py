@@ -35,12 +35,13 @@ def end(token: contextvars.Token) -> list:
     return rows
 
 
-def defer(row) -> bool:
-    """Queue an unsaved row for the end of the current request; False outside one."""
+def defer(build) -> bool:
+    """Queue a function that builds an unsaved row, called when the request's rows are written
+    (building a model instance is work the caller need not wait for); False outside a request."""
     rows = _pending.get()
     if rows is None:
         return False
-    rows.append(row)
+    rows.append(build)
     return True
 
 
@@ -51,10 +52,14 @@ def can_defer() -> bool:
 
 
 def write(request_row, upstream_rows: list) -> None:
-    """Insert the request's rows in one transaction. If a connection they name is gone (deleted
-    by this request or a concurrent one), the foreign key fails; the rows are then written again
-    without it rather than lost. The common case costs no extra query."""
+    """Insert the request's rows in one transaction (each may be given as a function that builds
+    it). If a connection they name is gone (deleted by this request or a concurrent one), the
+    foreign key fails; the rows are then written again without it rather than lost. The common
+    case costs no extra query."""
     try:
+        if callable(request_row):
+            request_row = request_row()
+        upstream_rows = [row() if callable(row) else row for row in upstream_rows]
         try:
             _insert(request_row, upstream_rows)
         except IntegrityError:

@@ -37,17 +37,21 @@ class RequestLogMiddleware:
         finally:
             upstream_rows = capture.end(token)
         duration = (time.perf_counter() - started) * 1000
-        try:
-            row = self._row(request, response, duration)
-        except Exception:  # a logging failure must not turn a good answer into an error
-            logger.exception("could not record request log")
-            row = None
+
+        def build_row():
+            try:
+                return self._row(request, response, duration)
+            except Exception:  # a logging failure must not turn a good answer into an error
+                logger.exception("could not record request log")
+                return None
+
         if capture.can_defer():
             # Django's response.close() runs this after the server has sent the body (the test
             # client closes responses too, so tests see the rows as soon as a call returns).
-            response._resource_closers.append(lambda: capture.write(row, upstream_rows))
+            # The rows are built then too: nothing here is needed for the answer.
+            response._resource_closers.append(lambda: capture.write(build_row, upstream_rows))
         else:
-            capture.write(row, upstream_rows)
+            capture.write(build_row, upstream_rows)
         return response
 
     def _row(self, request, response, duration):

@@ -50,15 +50,19 @@ class UpstreamCallLog(models.Model):
 
     @classmethod
     def record(cls, connection, call, request_id: str | None) -> None:
-        # Keep only scheme-less host and path: query strings could carry tokens.
         from switchboard.logs import capture
 
+        # Inside an API request the row is built and written after the answer has left.
+        if not capture.defer(lambda: cls.from_call(connection, call, request_id)):
+            cls.from_call(connection, call, request_id).save()
+
+    @classmethod
+    def from_call(cls, connection, call, request_id: str | None) -> UpstreamCallLog:
+        # Keep only scheme-less host and path: query strings could carry tokens.
         parts = urlsplit(call.url)
-        row = cls(
+        return cls(
             connection=connection if connection is not None and connection.pk else None,
             method=call.method[:8], host=parts.netloc[:255], path=parts.path[:500], status=call.status,
             duration_ms=round(call.duration_ms, 2), attempt=call.attempt, error_code=(call.error_code or "")[:100],
             request_id=(request_id or "")[:128], upstream_request_id=(call.request_id or "")[:128],
         )
-        if not capture.defer(row):  # inside an API request it is written after the answer
-            row.save()

@@ -17,6 +17,19 @@ def test_rows_wait_for_the_response_to_close(client, connection, fake, monkeypat
     from django.test.client import ClientHandler
 
     monkeypatch.setattr(capture, "can_defer", lambda: True)  # as on a file database or PostgreSQL
+    built = []  # the rows are not even built while the caller waits
+    real_row, real_from_call = RequestLogMiddleware._row, UpstreamCallLog.from_call
+
+    def spy_row(self, *args):
+        built.append("_row")
+        return real_row(self, *args)
+
+    def spy_from_call(*args):  # looked up on the class: no binding, real_from_call is bound
+        built.append("from_call")
+        return real_from_call(*args)
+
+    monkeypatch.setattr(RequestLogMiddleware, "_row", spy_row)
+    monkeypatch.setattr(UpstreamCallLog, "from_call", spy_from_call)
     closed = []
     original = ClientHandler.__call__
 
@@ -38,7 +51,9 @@ def test_rows_wait_for_the_response_to_close(client, connection, fake, monkeypat
         ClientHandler.__call__ = original
     assert response.status_code == 200 and closed
     assert not RequestLog.objects.exists() and not UpstreamCallLog.objects.exists()
+    assert built == []
     _close_like_the_test_client(closed[0])
+    assert sorted(built) == ["_row", "from_call"]
     log = RequestLog.objects.get()
     assert log.path == "/v1/resources/atsJob/j1" and log.connection_id == connection.pk
     upstream = UpstreamCallLog.objects.get()
