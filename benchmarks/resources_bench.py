@@ -1,7 +1,7 @@
 """Unified API overhead over Ashby: paging, single retrieves, memory.
 
     .venv/bin/python benchmarks/resources_bench.py [--candidates 100000] [--page-count 10000]
-        [--rounds 5] [--retrieves 300] [--memory-count 100000] [--ashby-latency-ms 0]
+        [--retrieves 300] [--memory-count 100000] [--ashby-latency-ms 0]
         [--server gunicorn|thread] [--database-url postgres://...] [--cache-url redis://...]
 
 One run, on this machine, all on loopback:
@@ -13,8 +13,9 @@ One run, on this machine, all on loopback:
     one worker, so its RSS is the server's own), or `--server thread` for Django's threaded server
     inside this process;
   * (a) pages --page-count candidates directly with candidate.list (limit 100), (b) pages the
-    same through GET /v1/resources/genericContact (limit 100), alternating in --rounds rounds so
-    machine drift hits both alike; prints both total times, the ratio and its per-round spread;
+    same through GET /v1/resources/genericContact (limit 100), interleaved page by page with the
+    order flipped every page, so machine drift and warm caches favour neither; prints both total
+    times, the ratio, its spread over page pairs and over five interleaved slices;
   * single retrieves, interleaved: candidate.info directly vs GET /v1/resources/genericContact/{id};
     prints p50/p99 of each and of the added latency (API minus direct, per pair);
   * pages --memory-count candidates through the API while sampling the server's RSS after every
@@ -178,31 +179,68 @@ def serve_django() -> tuple[str, object]:
     return f"http://127.0.0.1:{port}", httpd
 
 
-def page_direct(session, ashby: str, count: int) -> tuple[float, int]:
-    body, seen, started = {"limit": 100}, 0, time.perf_counter()
-    while seen < count:
+def pages_direct(session, ashby: str):
+    """Generator: each next() fetches one page with candidate.list; yields (seconds, records)."""
+    body = {"limit": 100}
+    while True:
+        started = time.perf_counter()
         data = session.post(f"{ashby}/candidate.list", json=body, auth=(KEY, ""), timeout=60).json()
-        seen += len(data["results"])
+        yield time.perf_counter() - started, len(data["results"])
         if not data["moreDataAvailable"]:
-            break
+            return
         body["cursor"] = data["nextCursor"]
-    return time.perf_counter() - started, seen
 
 
-def page_api(session, api: str, count: int, on_page=None) -> tuple[float, int]:
-    url, params, seen, started = f"{api}/v1/resources/genericContact", {"limit": 100}, 0, time.perf_counter()
-    while seen < count:
+def pages_api(session, api: str):
+    """Generator: each next() fetches one page through the unified API; yields (seconds, records)."""
+    url, params = f"{api}/v1/resources/genericContact", {"limit": 100}
+    while True:
+        started = time.perf_counter()
         resp = session.get(url, params=params, timeout=60)
         resp.raise_for_status()
         data = resp.json()
-        seen += len(data["data"])
-        if on_page:
-            on_page(seen)
+        yield time.perf_counter() - started, len(data["data"])
         if not data["next"]:
-            break
+            return
         params = {"limit": 100, "cursor": data["next"]}
         del data, resp
-    return time.perf_counter() - started, seen
+
+
+def page_direct(session, ashby: str, count: int) -> tuple[float, int]:
+    return _page(pages_direct(session, ashby), count)
+
+
+def page_api(session, api: str, count: int, on_page=None) -> tuple[float, int]:
+    return _page(pages_api(session, api), count, on_page)
+
+
+def _page(pages, count: int, on_page=None) -> tuple[float, int]:
+    total, seen = 0.0, 0
+    for seconds, n in pages:
+        total, seen = total + seconds, seen + n
+        if on_page:
+            on_page(seen)
+        if seen >= count:
+            break
+    return total, seen
+
+
+def page_interleaved(direct, ashby: str, client, api: str, count: int) -> tuple[list[float], list[float], int]:
+    """(a) and (b) page in lockstep, one page each in turn, the order flipped every page (a b, b a,
+    a b ...): a shared machine's speed drifts within seconds, and whichever path went second
+    would otherwise meet the other's warm caches every time. Returns per-page times of each."""
+    a_pages, b_pages = pages_direct(direct, ashby), pages_api(client, api)
+    t_a, t_b, seen = [], [], 0
+    while seen < count:
+        order = ((a_pages, t_a), (b_pages, t_b)) if len(t_a) % 2 == 0 else ((b_pages, t_b), (a_pages, t_a))
+        try:
+            for pages, times in order:
+                seconds, n = next(pages)
+                times.append(seconds)
+        except StopIteration:
+            break
+        seen += n
+    return t_a, t_b, seen
 
 
 def measure(label: str, api: str, server_pid: int, direct, client, ashby: str, args) -> None:
@@ -211,23 +249,20 @@ def measure(label: str, api: str, server_pid: int, direct, client, ashby: str, a
     # Warm both paths (imports, connection pools, first queries) before measuring.
     page_direct(direct, ashby, 300)
     page_api(client, api, 300)
-    # Alternate (a) and (b) in rounds: on a shared machine the speed drifts over seconds, and
-    # one long (a) followed by one long (b) would measure the drift as much as the overhead.
-    rounds = max(1, args.rounds)
-    per_round = max(100, args.page_count // rounds)
-    t_direct = t_api = 0.0
-    n_direct = n_api = 0
-    ratios = []
-    for _ in range(rounds):
-        td, nd = page_direct(direct, ashby, per_round)
-        ta, na = page_api(client, api, per_round)
-        t_direct, n_direct, t_api, n_api = t_direct + td, n_direct + nd, t_api + ta, n_api + na
-        ratios.append(ta / td)
-    print(f"\n[{label}] paging {n_direct:,} candidates (limit 100), in {rounds} alternating rounds")
-    print(f"  (a) direct candidate.list         {t_direct:7.2f}s  {n_direct / t_direct:9,.0f} records/s")
-    print(f"  (b) /v1/resources/genericContact  {t_api:7.2f}s  {n_api / t_api:9,.0f} records/s")
-    print(f"  ratio (b)/(a)                     {t_api / t_direct:7.2f}   per round: min "
-          f"{min(ratios):.2f} median {statistics.median(ratios):.2f} max {max(ratios):.2f}")
+    t_a, t_b, seen = page_interleaved(direct, ashby, client, api, args.page_count)
+    t_direct, t_api = sum(t_a), sum(t_b)
+    pair = sorted(b / a for a, b in zip(t_a, t_b, strict=True))
+    # Five consecutive stretches of the run: how much the ratio moves with the machine's load.
+    n = len(t_a)
+    cuts = [round(i * n / 5) for i in range(6)]
+    slices = [sum(t_b[cuts[i]:cuts[i + 1]]) / sum(t_a[cuts[i]:cuts[i + 1]]) for i in range(5)] if n >= 5 else []
+    print(f"\n[{label}] paging {seen:,} candidates (limit 100), (a) and (b) interleaved page by page")
+    print(f"  (a) direct candidate.list         {t_direct:7.2f}s  {seen / t_direct:9,.0f} records/s")
+    print(f"  (b) /v1/resources/genericContact  {t_api:7.2f}s  {seen / t_api:9,.0f} records/s")
+    print(f"  ratio (b)/(a)                     {t_api / t_direct:7.2f}   per page pair: p10 {pct(pair, 10):.2f} "
+          f"median {pct(pair, 50):.2f} p90 {pct(pair, 90):.2f}")
+    if slices:
+        print(f"  ratio in five stretches of the run {' '.join(f'{r:.2f}' for r in slices)}")
 
     ids = [r["id"] for r in direct.post(f"{ashby}/candidate.list", json={"limit": 100}, auth=(KEY, ""))
            .json()["results"]]
@@ -269,7 +304,6 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--candidates", type=int, default=100_000)
     p.add_argument("--page-count", type=int, default=10_000)
-    p.add_argument("--rounds", type=int, default=5, help="alternating (a)/(b) rounds the paging is split into")
     p.add_argument("--retrieves", type=int, default=300)
     p.add_argument("--memory-count", type=int, default=100_000)
     p.add_argument("--ashby-latency-ms", type=int, default=0)

@@ -284,12 +284,14 @@ class HttpClient:
 
     def _report(self, method: str, url: str, status: int | None, duration_ms: float, error_code: str | None,
                 request_id: str | None, attempt: int) -> None:
-        # The URL never carries credentials here (auth is a header), so it is logged as is.
-        logger.info("%s %s %s -> %s in %.1fms%s", self.connector_id, method, url, status, duration_ms,
-                    f" ({error_code})" if error_code else "",
-                    extra={"connector": self.connector_id, "upstream_status": status,
-                           "duration_ms": round(duration_ms, 1), "upstream_request_id": request_id,
-                           "request_id": self.ctx.request_id, "attempt": attempt})
+        # The URL never carries credentials here (auth is a header), so it is logged as is. The
+        # check first: the structured `extra` is built on every call otherwise, logged or not.
+        if logger.isEnabledFor(logging.INFO):
+            logger.info("%s %s %s -> %s in %.1fms%s", self.connector_id, method, url, status, duration_ms,
+                        f" ({error_code})" if error_code else "",
+                        extra={"connector": self.connector_id, "upstream_status": status,
+                               "duration_ms": round(duration_ms, 1), "upstream_request_id": request_id,
+                               "request_id": self.ctx.request_id, "attempt": attempt})
         if self.ctx.on_call is not None:
             try:
                 self.ctx.on_call(UpstreamCall(method=method, url=url, status=status,
