@@ -231,6 +231,9 @@ ASHBY_BASE_URL = env_str("ASHBY_BASE_URL", "https://api.ashbyhq.com")
 # Seconds a connection's Ashby custom-field definitions are cached (field mappings).
 MAPPINGS_REMOTE_FIELDS_TTL = env_int("MAPPINGS_REMOTE_FIELDS_TTL", 300)
 REQUEST_LOG_RETENTION_DAYS = env_int("REQUEST_LOG_RETENTION_DAYS", 30)
+# "background": each process batches request and upstream-call log rows on one writer thread (one
+# transaction per batch; see switchboard.logs.capture). "inline": written when the response closes.
+REQUEST_LOG_WRITER = env_str("REQUEST_LOG_WRITER", "background")
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 1_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
 

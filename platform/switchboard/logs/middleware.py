@@ -48,8 +48,9 @@ class RequestLogMiddleware:
         if capture.can_defer():
             # Django's response.close() runs this after the server has sent the body (the test
             # client closes responses too, so tests see the rows as soon as a call returns).
-            # The rows are built then too: nothing here is needed for the answer.
-            response._resource_closers.append(lambda: capture.write(build_row, upstream_rows))
+            # The request's row is built then too (nothing here is needed for the answer) and
+            # handed to the log writer, which holds no reference to the request or response.
+            response._resource_closers.append(lambda: capture.submit(build_row(), upstream_rows))
         else:
             capture.write(build_row, upstream_rows)
         return response

@@ -6,10 +6,14 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from django.db import models
+from django.utils import timezone
+
+# When the call happened, not when the row reached the database: rows are written in batches a
+# moment later (switchboard.logs.capture), so the time is set when the row is built.
 
 
 class RequestLog(models.Model):
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
     tenant = models.ForeignKey("tenants.Tenant", null=True, blank=True, on_delete=models.SET_NULL)
     connection = models.ForeignKey("connections.Connection", null=True, blank=True, on_delete=models.SET_NULL)
     method = models.CharField(max_length=8)
@@ -30,7 +34,7 @@ class RequestLog(models.Model):
 
 
 class UpstreamCallLog(models.Model):
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
     connection = models.ForeignKey("connections.Connection", null=True, blank=True, on_delete=models.SET_NULL)
     method = models.CharField(max_length=8)
     host = models.CharField(max_length=255)
@@ -53,14 +57,16 @@ class UpstreamCallLog(models.Model):
         from switchboard.logs import capture
 
         # Inside an API request the row is built and written after the answer has left.
-        if not capture.defer(lambda: cls.from_call(connection, call, request_id)):
-            cls.from_call(connection, call, request_id).save()
+        at = timezone.now()
+        if not capture.defer(lambda: cls.from_call(connection, call, request_id, at=at)):
+            cls.from_call(connection, call, request_id, at=at).save()
 
     @classmethod
-    def from_call(cls, connection, call, request_id: str | None) -> UpstreamCallLog:
+    def from_call(cls, connection, call, request_id: str | None, *, at=None) -> UpstreamCallLog:
         # Keep only scheme-less host and path: query strings could carry tokens.
         parts = urlsplit(call.url)
         return cls(
+            created_at=at or timezone.now(),
             connection=connection if connection is not None and connection.pk else None,
             method=call.method[:8], host=parts.netloc[:255], path=parts.path[:500], status=call.status,
             duration_ms=round(call.duration_ms, 2), attempt=call.attempt, error_code=(call.error_code or "")[:100],

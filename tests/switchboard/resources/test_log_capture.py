@@ -24,9 +24,9 @@ def test_rows_wait_for_the_response_to_close(client, connection, fake, monkeypat
         built.append("_row")
         return real_row(self, *args)
 
-    def spy_from_call(*args):  # looked up on the class: no binding, real_from_call is bound
+    def spy_from_call(*args, **kwargs):  # looked up on the class: no binding, real_from_call is bound
         built.append("from_call")
-        return real_from_call(*args)
+        return real_from_call(*args, **kwargs)
 
     monkeypatch.setattr(RequestLogMiddleware, "_row", spy_row)
     monkeypatch.setattr(UpstreamCallLog, "from_call", spy_from_call)
@@ -110,10 +110,10 @@ def test_a_failing_log_write_never_breaks_the_response(connection, monkeypatch, 
 
         return JsonResponse({"ok": True})
 
-    def broken(self, *a, **k):
+    def broken(*a, **k):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(RequestLog, "save", broken)
+    monkeypatch.setattr(capture, "_insert", broken)
     request = RequestFactory().get("/v1/connectors")
     request.request_id = "x"
     response = RequestLogMiddleware(view)(request)
@@ -134,3 +134,84 @@ def test_collection_stops_with_the_request():
     assert capture.defer(object())
     assert len(capture.end(token)) == 1
     assert capture.defer(object()) is False
+
+
+# -- the background writer ------------------------------------------------------------------------
+
+def _request_row(tenant, request_id: str) -> RequestLog:
+    return RequestLog(tenant=tenant, method="GET", path="/v1/resources/atsJob", status=200, duration_ms=1.0,
+                      request_id=request_id, auth="secret")
+
+
+def _upstream_row(connection, request_id: str):
+    from connectors.base import UpstreamCall
+
+    call = UpstreamCall(method="POST", url="https://api.ashbyhq.com/job.list", status=200, duration_ms=2.0)
+    return lambda: UpstreamCallLog.from_call(connection, call, request_id)
+
+
+@pytest.fixture
+def background(settings):
+    settings.REQUEST_LOG_WRITER = "background"
+    yield capture.writer
+    capture.writer.stop()  # flushes, closes the thread's database connection
+
+
+@pytest.mark.django_db(transaction=True)  # the writer's own connection sees only committed rows
+def test_the_writer_writes_many_requests_rows_in_one_batch(background, tenant_keys, connection, monkeypatch):
+    batches = []
+    real = capture.write_batch
+    monkeypatch.setattr(capture, "write_batch", lambda items: batches.append(len(items)) or real(items))
+    for i in range(20):
+        capture.submit(_request_row(tenant_keys[0], f"r{i}"), [_upstream_row(connection, f"r{i}")])
+    assert background.flush()
+    assert RequestLog.objects.filter(request_id__startswith="r").count() == 20
+    assert UpstreamCallLog.objects.filter(connection=connection).count() == 20
+    assert sum(batches) == 20 and len(batches) < 20  # a transaction per batch, not per request
+
+
+@pytest.mark.django_db(transaction=True)
+def test_api_calls_reach_the_database_through_the_writer(background, client, fake, connection, monkeypatch):
+    monkeypatch.setattr(capture, "can_defer", lambda: True)  # as on a file database or PostgreSQL
+    for _ in range(3):
+        assert client.get("/v1/resources/atsJob").status_code == 200
+    assert background.flush()
+    assert RequestLog.objects.filter(path="/v1/resources/atsJob", connection=connection).count() == 3
+    assert UpstreamCallLog.objects.filter(connection=connection).count() >= 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rows_keep_the_time_of_the_call_not_of_the_write(background, tenant_keys):
+    import time
+
+    from django.utils import timezone
+
+    row = _request_row(tenant_keys[0], "late")
+    time.sleep(0.05)
+    submitted = timezone.now()
+    capture.submit(row, [])
+    assert background.flush()
+    assert RequestLog.objects.get(request_id="late").created_at < submitted
+
+
+def test_a_full_queue_makes_the_caller_write_its_own_rows(monkeypatch):
+    import queue
+    import threading
+
+    release = threading.Event()
+    monkeypatch.setattr(capture, "write_batch", lambda items: release.wait(5))
+    monkeypatch.setattr(capture, "MAX_QUEUED", 1)
+    monkeypatch.setattr(capture, "LINGER", 0)
+    writer = capture.LogWriter()
+    writer._queue = queue.Queue(maxsize=1)
+    try:
+        assert writer.submit(("a", []))  # taken by the thread, which now waits
+        deadline = threading.Event()
+        while not writer._queue.empty() and not deadline.wait(0.01):
+            pass
+        assert writer.submit(("b", []))  # waits in the queue
+        assert writer.submit(("c", [])) is False  # no room: not queued, the caller writes it
+    finally:
+        release.set()
+        writer.stop()
+    assert writer._unwritten == 0

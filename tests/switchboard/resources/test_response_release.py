@@ -17,11 +17,21 @@ pytestmark = pytest.mark.django_db
 
 
 def _serve(environ) -> tuple[weakref.ref, bytes, str]:
-    """Call the WSGI app the way gunicorn does: start, read the body, close."""
+    """Call the WSGI app the way gunicorn does: start, read the body, close. Without the hooks that
+    would close the test's database connection (as Django's test client does too)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
     status = []
-    response = WSGIHandler()(environ, lambda s, headers, exc_info=None: status.append(s))
-    body = b"".join(response)
-    response.close()
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        response = WSGIHandler()(environ, lambda s, headers, exc_info=None: status.append(s))
+        body = b"".join(response)
+        response.close()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
     return weakref.ref(response), body, status[0]
 
 
