@@ -179,8 +179,8 @@ class LogWriter:
         self._unwritten, self._thread, self._pid = 0, None, None
 
     def _start(self) -> None:
+        # Rows already queued (if a previous thread ended) stay queued and counted for the new one.
         self._pid = os.getpid()
-        self._unwritten = 0
         self._thread = threading.Thread(target=self._run, name="switchboard-log-writer", daemon=True)
         self._thread.start()
         if not self._atexit:
@@ -201,10 +201,10 @@ class LogWriter:
             try:
                 first = self._queue.get(timeout=IDLE_CLOSE)
             except queue.Empty:
-                db.close()  # idle: give the connection back (PostgreSQL counts them)
+                _quietly(db.close)  # idle: give the connection back (PostgreSQL counts them)
                 continue
             if first is None:
-                db.close()
+                _quietly(db.close)
                 return
             batch, stop = [first], False
             deadline = time.monotonic() + LINGER
@@ -219,13 +219,21 @@ class LogWriter:
                     break
                 batch.append(item)
             try:
-                close_old_connections()  # CONN_MAX_AGE and broken connections, as a request would
-                write_batch(batch)
+                _quietly(close_old_connections)  # CONN_MAX_AGE and broken connections, as a request would
+                write_batch(batch)  # never raises
             finally:
                 self._done(len(batch))
             if stop:
-                db.close()
+                _quietly(db.close)
                 return
+
+
+def _quietly(action) -> None:
+    """The writer thread must outlive a database that is briefly away: log, carry on."""
+    try:
+        action()
+    except Exception:
+        logger.exception("log writer: %s failed", getattr(action, "__name__", action))
 
 
 writer = LogWriter()

@@ -215,3 +215,27 @@ def test_a_full_queue_makes_the_caller_write_its_own_rows(monkeypatch):
         release.set()
         writer.stop()
     assert writer._unwritten == 0
+
+
+def test_the_writer_survives_a_database_that_is_briefly_away(monkeypatch, caplog):
+    from django import db as django_db
+
+    written = []
+    monkeypatch.setattr(capture, "write_batch", lambda items: written.extend(items))
+    monkeypatch.setattr(capture, "LINGER", 0)
+
+    def unreachable():
+        raise django_db.OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(django_db, "close_old_connections", unreachable)
+    writer = capture.LogWriter()
+    try:
+        assert writer.submit(("first", []))
+        assert writer.flush(5)
+        assert writer.submit(("second", []))  # the same thread, still alive
+        assert writer.flush(5)
+        assert writer._thread.is_alive()
+    finally:
+        writer.stop()
+    assert [item[0] for item in written] == ["first", "second"]
+    assert "log writer" in caplog.text
