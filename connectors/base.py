@@ -159,6 +159,13 @@ class Connector:
         return {"object": "connector", "id": self.id, "name": self.name, "auth": self.auth.as_dict(),
                 "models": models, "webhooks": self.webhooks}
 
+    def list_omitted_fields(self, model: str) -> dict:
+        """Unified fields of `model` that lists leave out unless asked (each costs a provider call
+        per record), with the value a list shows instead. The poller fills them in for the records
+        a change event announces, with the client's `complete(model, resources)`, and compares
+        records as a list shows them."""
+        return {}
+
     # -- behaviour ----------------------------------------------------------------------------
     def check_credentials(self, ctx: ConnectorContext) -> CredentialCheck:
         raise NotImplementedError

@@ -250,6 +250,20 @@ class AshbyClient:
         self._handler(model).delete(id)
 
     # -- sync ---------------------------------------------------------------------------------
+    def complete(self, model: str, resources: list[dict]) -> list[dict]:
+        """List or sync resources with the fields lists leave out (`list_omitted_fields`) filled in,
+        as a retrieve would show them, for when only a few records matter (the ones a change event
+        announces). Each resource needs its `remote` (include_remote=True); the result keeps it.
+        A call that fails raises, like the list it stands in for."""
+        handler = self._handler(model)
+        if not handler.list_omits or not resources:
+            return resources
+        records = [r.get("remote") for r in resources]
+        if not all(isinstance(rec, dict) for rec in records):
+            raise errors.BadRequest("complete() needs resources read with include_remote=True.")
+        records = handler.enrich([dict(rec) for rec in records], set(handler.list_omits))
+        return [self._resource(handler, rec, include_remote=True) for rec in records]
+
     def sync(self, model: str, sync_token: str | None = None) -> SyncResult:
         self._check_supported(model, "list")
         return SyncResult(self, model, sync_token)

@@ -9,7 +9,7 @@ from typing import Any
 
 from connectors import errors
 from connectors.ashby.api import DEFAULT_BASE_URL, AshbyApi
-from connectors.ashby.client import AshbyClient
+from connectors.ashby.client import HANDLERS, AshbyClient
 from connectors.ashby.webhooks import ACCEPTED_TYPES, EVENT_SOURCES, POLLED_EVENTS
 from connectors.base import AuthSetting, AuthSpec, Connector, ConnectorContext, CredentialCheck, OperationSpec
 
@@ -124,6 +124,10 @@ class AshbyConnector(Connector):
 
     def client(self, ctx: ConnectorContext) -> AshbyClient:
         return AshbyClient(ctx)
+
+    def list_omitted_fields(self, model: str) -> dict:
+        handler = HANDLERS.get(model)
+        return dict(handler.list_omits) if handler is not None else {}
 
     def check_credentials(self, ctx: ConnectorContext) -> CredentialCheck:
         """apiKey.info gives the key's title and scopes; if the key may not read that (no API Keys

@@ -32,6 +32,7 @@ class JobHandler(Handler):
     info_key = "id"
     supports_sync = True
     custom_field_object = "Job"
+    list_omits = {"description": None}  # the posting's text: jobPosting.info per job
     mapping = Mapping("atsJob", [
         FieldMap("title", "title", write_key="title"),
         # Ashby keeps a job's description on its posting only (see `_with_posting`).

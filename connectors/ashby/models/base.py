@@ -52,6 +52,9 @@ class Handler:
     supports_sync = False           # the list endpoint accepts `syncToken`
     custom_field_object: str | None = None  # Ashby customField objectType
     extra_filters: dict = {}
+    # Unified fields a list or sync page leaves out unless asked (`fields=`), because each costs a
+    # call per record, with the value a list shows instead. Retrieve and `complete` fill them.
+    list_omits: dict[str, Any] = {}
 
     def __init__(self, api: AshbyApi, client: AshbyClient):
         self.api = api

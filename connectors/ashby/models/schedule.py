@@ -162,6 +162,7 @@ class EventHandler(Handler):
     model = "scheduleEvent"
     list_endpoint = "interviewSchedule.list"
     supports_sync = True
+    list_omits = {"externalAttendees": []}  # the candidate: application.info per application
     mapping = Mapping("scheduleEvent", [
         FieldMap("eventType", "event.interviewId", ref="scheduleEventType"),
         FieldMap("calendar", "event", read=lambda e: (interviewer_ids(e) or [None])[0], ref="scheduleCalendar"),

@@ -73,15 +73,19 @@ class Pass:
         self.baseline = baseline
         self.progress = progress
         self.seen: set[str] | None = None
+        self.client = None  # set for connector models: completes event payloads (services.complete)
+        self.list_omits = services.list_omits(connection, model)
 
     def page(self, resources: list[dict]) -> None:
         conn, model, run = self.connection, self.model, self.run
+        # The raw records, before render() drops them: events get what lists omit from them.
+        remote = {str(r["id"]): r.get("remote") for r in resources if r.get("id")} if self.list_omits else {}
         resources = services.render(conn, model, resources)
         by_id: dict[str, tuple[dict, str]] = {}
         for resource in resources:
             rid = resource.get("id")
             if rid:
-                by_id[str(rid)] = (resource, services.fingerprint(resource))
+                by_id[str(rid)] = (resource, services.fingerprint(resource, self.list_omits))
         if self.seen is not None:
             self.seen.update(by_id)
         existing = {rid: (pk, fp) for rid, pk, fp in RecordFingerprint.objects.filter(
@@ -101,6 +105,8 @@ class Pass:
                     events.append(("updated", rid, resource))
             else:
                 run.unchanged += 1
+        if events and remote and self.client is not None:
+            events = self._complete(events, remote)
         run.seen += len(by_id)
         run.pages += 1
         with transaction.atomic():
@@ -112,6 +118,19 @@ class Pass:
             run.save(update_fields=["seen", "created", "updated", "unchanged", "pages"])
         if self.progress:
             self.progress(run)
+
+    def _complete(self, events: list[tuple], remote: dict) -> list[tuple]:
+        """Event payloads as a retrieve would show them (a job's description, an event's
+        candidate): provider calls for the changed records only, never for the whole pass."""
+        stubs = [{"id": rid, "remote": remote.get(rid)} for _, rid, _ in events]
+        if not all(isinstance(s["remote"], dict) for s in stubs):
+            return events
+        completed, problem = services.complete(self.client, self.connection, self.model, stubs)
+        if problem:
+            self.run.errors.append(problem)
+            return events
+        rendered = services.render(self.connection, self.model, completed)
+        return [(trigger, rid, full) for (trigger, rid, _), full in zip(events, rendered, strict=True)]
 
     def deletions(self) -> None:
         """After a complete full pass: every known record not seen is gone."""
@@ -174,8 +193,10 @@ class CustomModelPass:
 def _run_pass(client, p: Pass, token: str | None) -> str | None:
     if p.model in catalog.custom_models(p.connection.tenant_id):
         result = CustomModelPass(p.connection, p.model)
+        p.list_omits = {}
     else:
         result = client.sync(p.model, sync_token=token)
+        p.client = client
     incremental = bool(getattr(result, "incremental", bool(token)))
     p.run.mode = SyncRun.Mode.INCREMENTAL if incremental else SyncRun.Mode.FULL
     p.seen = None if incremental else set()

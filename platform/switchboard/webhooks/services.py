@@ -38,11 +38,38 @@ def new_signing_secret() -> str:
     return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
-def fingerprint(resource: dict) -> str:
+def fingerprint(resource: dict, list_omits: dict | None = None) -> str:
     """Hash of what a developer sees of a record. Timestamps are left out so a touch that changes
-    nothing in the unified fields is not an event; no personal data is stored, only the hash."""
-    payload = json.dumps(resource.get("fields", resource), sort_keys=True, separators=(",", ":"), default=str)
+    nothing in the unified fields is not an event; no personal data is stored, only the hash.
+
+    `list_omits` (the connector's `list_omitted_fields`): fields a list leaves out, compared at the
+    value a list shows, so a completed record fingerprints like the listed one (the poller compares
+    list data and completes only event payloads). Pushed records are still hashed as received."""
+    fields = resource.get("fields", resource)
+    if list_omits and isinstance(fields, dict):
+        fields = {**fields, **{k: v for k, v in list_omits.items() if k in fields}}
+    payload = json.dumps(fields, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def list_omits(connection: Connection, model: str) -> dict:
+    """The connector's `list_omitted_fields(model)` (empty for custom models and other connectors)."""
+    from switchboard.connections.services import connector_or_404
+
+    describe = getattr(connector_or_404(connection.connector_id), "list_omitted_fields", None)
+    return describe(model) if describe is not None else {}
+
+
+def complete(client, connection: Connection, model: str, resources: list[dict]) -> tuple[list[dict], str | None]:
+    """Resources (read with their `remote`) with what lists leave out filled in by the connector,
+    for event payloads. If the provider calls fail, the resources come back as they were, with a
+    sentence for the sync log: an event with list data beats no event."""
+    if not resources or not list_omits(connection, model) or not hasattr(client, "complete"):
+        return resources, None
+    try:
+        return client.complete(model, resources), None
+    except ConnectorError as exc:
+        return resources, f"{model}: could not complete {len(resources)} record(s) for events ({exc.message})"
 
 
 def render(connection: Connection, model: str, resources: list[dict]) -> list[dict]:

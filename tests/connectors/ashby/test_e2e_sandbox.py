@@ -375,3 +375,25 @@ def test_a_retrieved_stage_is_the_same_as_the_listed_one(client):
         assert got["fields"]["isActive"] is not None
         for key in ("name", "order", "type", "isActive", "interviewPlanId"):
             assert got["fields"][key] == stage["fields"][key], key
+
+
+def test_complete_fills_in_what_lists_omit_as_a_retrieve_shows_it(recorded):
+    client, calls = recorded
+    connector = AshbyConnector()
+    assert connector.list_omitted_fields("atsJob") == {"description": None}
+    assert connector.list_omitted_fields("scheduleEvent") == {"externalAttendees": []}
+    assert connector.list_omitted_fields("genericContact") == {}
+    for model, key in (("atsJob", "description"), ("scheduleEvent", "externalAttendees")):
+        listed = [r for r in client.list(model, limit=20, include_remote=True)["data"]]
+        target = next(r for r in listed if client.retrieve(model, r["id"])["fields"][key])  # one that has it
+        assert target["fields"][key] == connector.list_omitted_fields(model)[key]
+        before = len(calls)
+        [completed] = client.complete(model, [target])
+        assert completed["fields"] == client.retrieve(model, target["id"])["fields"]
+        assert completed["remote"] and len(calls) - before >= 1
+        assert "_posting" not in target["remote"] and "_candidate" not in target["remote"]  # input untouched
+    contacts = client.list("genericContact", limit=2, include_remote=True)["data"]
+    before = len(calls)
+    assert client.complete("genericContact", contacts) is contacts and len(calls) == before  # nothing omitted
+    with pytest.raises(errors.BadRequest):
+        client.complete("atsJob", [{"id": "x", "fields": {}}])  # needs the remote record

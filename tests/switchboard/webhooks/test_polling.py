@@ -321,3 +321,50 @@ def test_custom_model_events_are_offered_and_polled(api, sandbox_connection, san
     event = Event.objects.get(type="atsDepartment::updated")
     assert event.record_id == department and event.data["fields"]["name"] == "Renamed department"
     assert event.deliveries.count() == 1
+
+
+# -- event payloads carry what lists omit ------------------------------------------------------
+
+def test_sandbox_job_events_carry_the_description_lists_omit(sandbox_connection, sandbox):
+    conn = sandbox_connection
+    assert polling.run_sync(conn, "atsJob").baseline
+    job_id = sandbox.info()["sample"]["jobIds"][0]
+    sandbox.update_record("job", job_id, {"title": "Staff Backend Engineer"})
+    run = polling.run_sync(conn, "atsJob")
+    assert run.status == "succeeded" and run.updated == 1, run.errors
+    data = Event.objects.get(type="atsJob::updated", record_id=job_id).data
+    assert data["fields"]["title"] == "Staff Backend Engineer"
+    assert data["fields"]["description"]  # from the job's posting: one call for the changed job only
+    assert "remote" not in data
+    again = polling.run_sync(conn, "atsJob", full=True)  # compared as a list shows it: no flapping
+    assert (again.created, again.updated, again.deleted) == (0, 0, 0), again.errors
+
+
+def test_an_event_keeps_list_data_when_completing_fails(sandbox_connection, sandbox, monkeypatch):
+    from connectors.ashby.client import AshbyClient
+
+    conn = sandbox_connection
+    polling.run_sync(conn, "atsJob")
+    job_id = sandbox.info()["sample"]["jobIds"][1]
+    sandbox.update_record("job", job_id, {"title": "Renamed while postings are down"})
+
+    def down(self, model, resources):
+        raise errors.UpstreamError("Ashby answered 503.")
+
+    monkeypatch.setattr(AshbyClient, "complete", down)
+    run = polling.run_sync(conn, "atsJob")
+    assert run.status == "succeeded" and run.updated == 1
+    assert "could not complete" in run.errors[0]
+    data = Event.objects.get(type="atsJob::updated", record_id=job_id).data
+    assert data["fields"]["title"] == "Renamed while postings are down" and data["fields"]["description"] is None
+
+
+def test_fingerprints_compare_what_lists_omit_at_the_list_value():
+    listed = {"fields": {"title": "Engineer", "description": None}}
+    retrieved = {"fields": {"title": "Engineer", "description": "<p>Build things</p>"}}
+    omits = {"description": None}
+    assert services.fingerprint(listed, omits) == services.fingerprint(retrieved, omits)
+    assert services.fingerprint(listed, omits) == services.fingerprint(listed)  # stored hashes stay valid
+    assert services.fingerprint(listed) != services.fingerprint(retrieved)
+    renamed = {"fields": {"title": "Staff Engineer", "description": "<p>Build things</p>"}}
+    assert services.fingerprint(renamed, omits) != services.fingerprint(retrieved, omits)
