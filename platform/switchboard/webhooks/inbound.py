@@ -138,8 +138,8 @@ def _write(inbound, connection, models, prepared, problems) -> str:
     with transaction.atomic():
         run = SyncRun.objects.create(connection=connection, model=",".join(models)[:64],
                                      mode=SyncRun.Mode.WEBHOOK, seen=len(prepared), pages=1, errors=problems)
-        for model, trigger, rid, data in prepared:
-            trigger = record_change(connection, model, trigger, rid, data)
+        for model, trigger, rid, data, complete in prepared:
+            trigger = record_change(connection, model, trigger, rid, data, complete=complete)
             if trigger == "unchanged":
                 run.unchanged += 1
                 continue
@@ -159,39 +159,50 @@ def _prepare(connection, mapped) -> tuple[list[tuple], list[str]]:
     prepared, problems = [], []
     for model, trigger, record, rid in mapped:
         if trigger == "deleted":
-            prepared.append((model, trigger, rid, unified.resource_ref(model, rid)))
+            prepared.append((model, trigger, rid, unified.resource_ref(model, rid), False))
             continue
         try:
             # The raw record rides along so field mappings can read it; render() drops it again.
-            resource = (client.to_resource(model, record, include_remote=True) if record
-                        else client.retrieve(model, rid, include_remote=True))
+            if record:
+                # A pushed record is list-shaped: add what lists omit (a job's description).
+                resource = client.to_resource(model, record, include_remote=True)
+                [resource], problem = services.complete(client, connection, model, [resource])
+                complete = problem is None
+                if problem:
+                    problems.append(problem)
+            else:
+                resource, complete = client.retrieve(model, rid, include_remote=True), True
         except (cerr.NotFound, cerr.InsufficientPermissions, cerr.NotSupported, cerr.BadRequest) as exc:
             # Not worth retrying: say so in the sync log and send what we know (the reference).
             problems.append(f"{model} {rid}: {exc.message}")
             ref = unified.resource_ref(model, rid)
             ref["warnings"] = [{"code": "notRetrieved", "message": exc.message}]
-            prepared.append((model, trigger, rid, ref))
+            prepared.append((model, trigger, rid, ref, False))
             continue
-        prepared.append((model, trigger, rid, services.render(connection, model, [resource])[0]))
+        prepared.append((model, trigger, rid, services.render(connection, model, [resource])[0], complete))
     return prepared, problems
 
 
-def record_change(connection, model: str, trigger: str, rid: str, data: dict) -> str:
+def record_change(connection, model: str, trigger: str, rid: str, data: dict, *, complete: bool = False) -> str:
     """Keep fingerprints in step with pushed changes, so one change is one event whichever
     source reports it first: Ashby fires applicationUpdate *and* candidateStageChange for one
     stage move, and the poller may see the same change too. Returns the trigger to emit, or
-    "unchanged"."""
+    "unchanged". `complete`: `data` has what lists omit (a retrieve, a completed push), so a
+    change there (a job posting's text) counts too."""
     if trigger == "deleted":
         RecordFingerprint.objects.filter(connection=connection, model=model, record_id=rid).delete()
         return trigger
     if data.get("object") != "resource":
         return trigger
-    fp = services.fingerprint(data)
     row = RecordFingerprint.objects.filter(connection=connection, model=model, record_id=rid).first()
+    seen, fp = services.compare(row.fingerprint if row else None, data, services.list_omits(connection, model),
+                                complete=complete)
     if row is None:
         RecordFingerprint.objects.create(connection=connection, model=model, record_id=rid, fingerprint=fp)
         return trigger
-    if row.fingerprint == fp:
+    if seen == "same":
+        if fp != row.fingerprint:  # first complete sighting of what lists omit: remember it quietly
+            RecordFingerprint.objects.filter(pk=row.pk).update(fingerprint=fp)
         return "unchanged"
     row.fingerprint = fp
     row.save(update_fields=["fingerprint", "updated_at"])

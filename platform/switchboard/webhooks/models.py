@@ -324,7 +324,9 @@ class RecordFingerprint(models.Model):
     connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="+")
     model = models.CharField(max_length=64)
     record_id = models.CharField(max_length=255)
-    fingerprint = models.CharField(max_length=64)
+    # sha256 of the record as a list shows it, then "+" and a sha256 of what lists omit once a
+    # complete record was seen (switchboard.webhooks.services.compare).
+    fingerprint = models.CharField(max_length=140)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

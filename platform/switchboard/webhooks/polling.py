@@ -81,24 +81,26 @@ class Pass:
         # The raw records, before render() drops them: events get what lists omit from them.
         remote = {str(r["id"]): r.get("remote") for r in resources if r.get("id")} if self.list_omits else {}
         resources = services.render(conn, model, resources)
-        by_id: dict[str, tuple[dict, str]] = {}
+        by_id: dict[str, dict] = {}
         for resource in resources:
             rid = resource.get("id")
             if rid:
-                by_id[str(rid)] = (resource, services.fingerprint(resource, self.list_omits))
+                by_id[str(rid)] = resource
         if self.seen is not None:
             self.seen.update(by_id)
         existing = {rid: (pk, fp) for rid, pk, fp in RecordFingerprint.objects.filter(
             connection=conn, model=model, record_id__in=list(by_id)).values_list("record_id", "pk", "fingerprint")}
         new_rows, changed_rows, events = [], [], []
-        for rid, (resource, fp) in by_id.items():
+        for rid, resource in by_id.items():
             known = existing.get(rid)
-            if known is None:
+            # Lists are compared as lists: what they omit keeps its last complete sighting.
+            seen, fp = services.compare(known[1] if known else None, resource, self.list_omits, complete=False)
+            if seen == "new":
                 new_rows.append(RecordFingerprint(connection=conn, model=model, record_id=rid, fingerprint=fp))
                 run.created += 0 if self.baseline else 1
                 if not self.baseline:
                     events.append(("created", rid, resource))
-            elif known[1] != fp:
+            elif seen == "changed":
                 changed_rows.append(RecordFingerprint(pk=known[0], fingerprint=fp))
                 run.updated += 0 if self.baseline else 1
                 if not self.baseline:

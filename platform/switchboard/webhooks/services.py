@@ -39,17 +39,43 @@ def new_signing_secret() -> str:
 
 
 def fingerprint(resource: dict, list_omits: dict | None = None) -> str:
-    """Hash of what a developer sees of a record. Timestamps are left out so a touch that changes
-    nothing in the unified fields is not an event; no personal data is stored, only the hash.
-
-    `list_omits` (the connector's `list_omitted_fields`): fields a list leaves out, compared at the
-    value a list shows, so a completed record fingerprints like the listed one (the poller compares
-    list data and completes only event payloads). Pushed records are still hashed as received."""
+    """Hash of what a developer sees of a record in a list. Timestamps are left out so a touch that
+    changes nothing in the unified fields is not an event; no personal data is stored, only the
+    hash. Fields a list leaves out (`list_omits`, the connector's `list_omitted_fields`) count at
+    the value a list shows, so a complete record hashes like the listed one."""
     fields = resource.get("fields", resource)
     if list_omits and isinstance(fields, dict):
         fields = {**fields, **{k: v for k, v in list_omits.items() if k in fields}}
-    payload = json.dumps(fields, sort_keys=True, separators=(",", ":"), default=str)
+    return _hash(fields)
+
+
+def _hash(value) -> str:
+    payload = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def compare(stored: str | None, resource: dict, list_omits: dict | None, *, complete: bool) -> tuple[str, str]:
+    """("new" | "changed" | "same", the fingerprint to store) for a record seen again.
+
+    A stored fingerprint is the list hash, then `+` and a hash of the omitted fields once a complete
+    record was seen (a retrieve, a completed push). The poller sees lists: it compares the first
+    part and keeps the second. A complete record compares both; the first time one is seen, its
+    omitted fields are news unless they equal what a list shows: whether the text just changed
+    cannot be told, and a push means Ashby says something did. After that, only real changes."""
+    listed = fingerprint(resource, list_omits)
+    omitted = None
+    if complete and list_omits:
+        fields = resource.get("fields", resource)
+        omitted = _hash({k: fields.get(k) for k in sorted(list_omits)}) if isinstance(fields, dict) else None
+    if stored is None:
+        return "new", listed + (f"+{omitted}" if omitted else "")
+    stored_listed, _, stored_omitted = stored.partition("+")
+    changed = listed != stored_listed
+    if omitted is not None:
+        baseline = stored_omitted or _hash({k: list_omits[k] for k in sorted(list_omits)})
+        changed = changed or omitted != baseline
+    keep = omitted or stored_omitted
+    return ("changed" if changed else "same"), listed + (f"+{keep}" if keep else "")
 
 
 def list_omits(connection: Connection, model: str) -> dict:

@@ -104,7 +104,7 @@ def test_failed_processing_is_retried_by_the_sweeper(client, endpoint, eager, se
         if len(calls) == 1:
             raise errors.UpstreamError("Ashby is down")
         return [("genericContact", "deleted", "c1", {"object": "resourceRef", "model": "genericContact",
-                                                     "id": "c1"})], []
+                                                     "id": "c1"}, False)], []
 
     monkeypatch.setattr(inbound, "_prepare", flaky)
     with django_capture_on_commit_callbacks(execute=True):
@@ -307,3 +307,57 @@ def test_event_data_goes_through_render_resources_with_the_raw_record(client, en
     assert ("atsApplication", True) in seen
     assert ("atsJob", True) in seen
     assert "remote" not in Event.objects.get(type="atsApplication::updated").data
+
+
+# -- what lists omit (a job's description) ------------------------------------------------------
+
+def test_pushed_jobs_carry_their_description_and_only_real_changes_are_events(
+        client, endpoint, sandbox, eager, django_capture_on_commit_callbacks):
+    from switchboard.webhooks import polling
+
+    conn = endpoint.connection
+    subscribe(conn.tenant, "https://a.example.com/h", ["*"])
+    assert polling.run_sync(conn, "atsJob").baseline  # list-shaped fingerprints, no descriptions
+    job_ids = sandbox.info()["sample"]["jobIds"]
+    job = next(j for j in (sandbox.state.get("job", i) for i in job_ids) if j and j.get("status") == "Open")
+
+    def push(action, action_id):
+        with sandbox.state.lock:
+            data = sandbox._sample_payload(action, object_id=job["id"])
+        with django_capture_on_commit_callbacks(execute=True):
+            assert post(client, endpoint, payload(action, data, action_id=action_id)).status_code == 200
+        return list(Event.objects.filter(type="atsJob::updated", record_id=job["id"]).order_by("created_at"))
+
+    # Pushed as Ashby sends it (no description): completed. The text is seen for the first time,
+    # so it is reported once (no way to tell whether it just changed; Ashby says something did).
+    [first] = push("jobUpdate", "a1")
+    assert first.data["fields"]["description"] and "remote" not in first.data
+    assert len(push("jobUpdate", "a2")) == 1  # the same state again: not news
+    # The posting's text changes (it names the job's location) while the job's own fields do not.
+    sandbox.update_record("location", job["locationId"], {"name": "Lisbon"})
+    events = push("jobPostingUpdate", "a3")
+    assert len(events) == 2 and "Lisbon" in events[-1].data["fields"]["description"]
+    # The poller compares list views and keeps the text it cannot see: no flapping.
+    again = polling.run_sync(conn, "atsJob", full=True)
+    assert (again.created, again.updated, again.deleted) == (0, 0, 0), again.errors
+    assert len(push("jobPostingUpdate", "a4")) == 2
+
+
+def test_fingerprints_hold_the_list_view_and_what_lists_omit():
+    omits = {"description": None}
+    listed = {"fields": {"title": "Engineer", "description": None}}
+    full = {"fields": {"title": "Engineer", "description": "Build things."}}
+    seen, fp = services.compare(None, listed, omits, complete=False)
+    assert seen == "new" and "+" not in fp and fp == services.fingerprint(listed)  # stored hashes stay valid
+    assert services.compare(fp, full, omits, complete=False)[0] == "same"  # a list cannot see the text
+    seen, fp = services.compare(fp, full, omits, complete=True)
+    assert seen == "changed" and "+" in fp  # first complete sighting, text differs from the list's
+    assert services.compare(fp, full, omits, complete=True) == ("same", fp)
+    assert services.compare(fp, listed, omits, complete=False) == ("same", fp)  # the poller keeps the text
+    edited = {"fields": {"title": "Engineer", "description": "Build better things."}}
+    assert services.compare(fp, edited, omits, complete=True)[0] == "changed"
+    renamed = {"fields": {"title": "Staff Engineer", "description": None}}
+    seen, kept = services.compare(fp, renamed, omits, complete=False)
+    assert seen == "changed" and kept.split("+")[1] == fp.split("+")[1]
+    assert services.compare(None, listed, {}, complete=True)[1] == services.fingerprint(listed)
+    assert len(fp) <= 140  # RecordFingerprint.fingerprint
