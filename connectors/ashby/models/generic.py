@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from connectors import errors
-from connectors.ashby.models.base import PAGE, Handler, as_list
+from connectors.ashby.models.base import PAGE, Handler, as_list, lower_first
 from connectors.mapping import FieldMap, Mapping, get_path
 from connectors.pagination import CursorPagination
 
@@ -23,19 +23,15 @@ def join_name(first: str | None, last: str | None) -> str:
 
 
 def contact_infos(value: Any) -> list[dict]:
-    """Ashby's `{value, type: "Personal", isPrimary}` as `{value, type: "personal"}` (two per
-    candidate on every page, so written without helper calls)."""
+    """Ashby's `{value, type: "Personal", isPrimary}` as `{value, type: "personal"}`."""
     if not isinstance(value, list):
         return []
     out = []
     for item in value:
         if isinstance(item, dict) and item.get("value"):
             kind = item.get("type")
-            if isinstance(kind, str):
-                kind = kind[:1].lower() + kind[1:]  # lower_first: unknown types pass through
-            else:
-                kind = None
-            out.append({"value": item["value"], "type": kind})
+            # Unknown types pass through (lower-cased first letter, like the known ones).
+            out.append({"value": item["value"], "type": lower_first(kind) if isinstance(kind, str) else None})
     return out
 
 
